@@ -1,0 +1,40 @@
+# Readmit: `make run` (demo on SQLite) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+READMIT := $(BIN)/readmit
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint typecheck migrations-check bench clean
+
+$(STAMP): requirements/dev.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	@mkdir -p var
+	$(READMIT) migrate --noinput
+	$(READMIT) demo
+	@echo "Readmit on http://127.0.0.1:8000 (Ctrl-C stops the server and the worker)"
+	@$(READMIT) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(READMIT) serve --bind 127.0.0.1:8000
+
+test: install
+	$(BIN)/pytest -n 2 --dist loadfile
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+migrations-check: install
+	$(READMIT) makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,3 @@
+"""Readmit: open readmission case management."""
+
+__version__ = "0.1.0"

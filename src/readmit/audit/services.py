@@ -1,0 +1,271 @@
+"""Writing the audit trail and the access log, and verifying the chain.
+
+`audit_record` must be called inside the transaction of the change it records, so the change
+and its entry commit or roll back together. Each entry's hash is an HMAC-SHA256 over the
+previous entry's hash and the entry's own canonical content: changing, removing or inserting
+an entry breaks the chain from that point, and forging a replacement needs the audit key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from readmit.audit.context import current_channel
+from readmit.audit.models import AccessLogEntry, AuditEntry, AuditHead
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Model
+
+    from readmit.accounts.models import User
+
+GENESIS_HASH = "0" * 64
+REDACTED = "[redacted]"
+_SECRET_MARKERS = ("password", "secret", "token", "digest", "otp", "key", "totp")
+
+
+def _audit_key() -> bytes:
+    key = getattr(settings, "READMIT_AUDIT_KEY", "") or settings.SECRET_KEY
+    return hashlib.sha256(b"readmit-audit-chain:" + key.encode("utf-8")).digest()
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float | Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return (
+            value.astimezone(dt.UTC).isoformat() if timezone.is_aware(value) else value.isoformat()
+        )
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if hasattr(value, "pk"):
+        return _jsonable(value.pk)
+    return str(value)
+
+
+def sanitize_changes(changes: Mapping[str, Any] | None) -> dict[str, Any]:
+    """JSON-safe copy of the changed values, with secrets replaced by a marker."""
+    clean: dict[str, Any] = {}
+    for name, value in (changes or {}).items():
+        lowered = str(name).lower()
+        if any(marker in lowered for marker in _SECRET_MARKERS):
+            clean[str(name)] = REDACTED
+        elif isinstance(value, Mapping):
+            clean[str(name)] = sanitize_changes(value)
+        else:
+            clean[str(name)] = _jsonable(value)
+    return clean
+
+
+def _canonical(entry: AuditEntry) -> bytes:
+    at = entry.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    payload = {
+        "seq": entry.seq,
+        "at": at,
+        "actor_id": entry.actor_id,
+        "actor_username": entry.actor_username,
+        "actor_authority_id": entry.actor_authority_id,
+        "actor_authority_code": entry.actor_authority_code,
+        "owner_authority_id": entry.owner_authority_id,
+        "channel": entry.channel,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "changes": entry.changes,
+        "reason": entry.reason,
+        "prev_hash": entry.prev_hash,
+    }
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    return hmac.new(_audit_key(), _canonical(entry), hashlib.sha256).hexdigest()
+
+
+def _actor_fields(actor: User | AnonymousUser | None) -> dict[str, Any]:
+    if actor is None or not actor.is_authenticated:
+        return {
+            "actor_id": None,
+            "actor_username": "",
+            "actor_authority_id": None,
+            "actor_authority_code": "",
+        }
+    authority = getattr(actor, "authority", None)
+    return {
+        "actor_id": actor.pk,
+        "actor_username": actor.get_username(),
+        "actor_authority_id": getattr(authority, "pk", None),
+        "actor_authority_code": getattr(authority, "code", ""),
+    }
+
+
+def _lock_head() -> AuditHead:
+    try:
+        return AuditHead.objects.select_for_update().get(id=1)
+    except AuditHead.DoesNotExist:
+        try:
+            with transaction.atomic():
+                AuditHead.objects.create(id=1)
+        except IntegrityError:
+            pass  # created concurrently
+        return AuditHead.objects.select_for_update().get(id=1)
+
+
+def audit_record(
+    *,
+    actor: User | AnonymousUser | None,
+    action: str,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str | int | None = None,
+    owner_authority_id: int | None = None,
+    changes: Mapping[str, Any] | None = None,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> AuditEntry:
+    """Append one entry to the chain, in the caller's transaction."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk if object_id is None else object_id
+    with transaction.atomic():
+        head = _lock_head()
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            at=at or timezone.now(),
+            channel=current_channel(),
+            action=action,
+            object_type=object_type,
+            object_id="" if object_id is None else str(object_id),
+            owner_authority_id=owner_authority_id,
+            changes=sanitize_changes(changes),
+            reason=reason,
+            prev_hash=head.hash,
+            **_actor_fields(actor),
+        )
+        entry.hash = entry_hash(entry)
+        entry.save()
+        AuditHead.objects.filter(id=1).update(seq=entry.seq, hash=entry.hash)
+    return entry
+
+
+def access_log_record(
+    *,
+    actor: User | AnonymousUser,
+    records: Iterable[tuple[str, str | int, int | None]],
+    purpose: str = "",
+    at: dt.datetime | None = None,
+) -> int:
+    """Log that `actor` read personal data in each (record type, record id, owner authority)."""
+    fields = _actor_fields(actor)
+    moment = at or timezone.now()
+    rows = [
+        AccessLogEntry(
+            at=moment,
+            channel=current_channel(),
+            object_type=object_type,
+            object_id=str(object_id),
+            owner_authority_id=owner,
+            purpose=purpose,
+            **fields,
+        )
+        for object_type, object_id, owner in records
+    ]
+    AccessLogEntry.objects.bulk_create(rows)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    problem: str = ""
+    seq: int | None = None
+
+
+def audit_verify(*, chunk_size: int = 5000) -> ChainReport:
+    """Walk the chain in order and report the first entry that breaks it."""
+    head = AuditHead.objects.filter(id=1).first()
+    head_seq = head.seq if head else 0
+    head_hash = head.hash if head else GENESIS_HASH
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    checked = 0
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size):
+        if entry.seq < expected_seq:
+            return ChainReport(
+                False,
+                checked,
+                f"Entry #{entry.seq} is out of order: it was inserted before the start of the chain.",
+                entry.seq,
+            )
+        if entry.seq > expected_seq:
+            return ChainReport(
+                False,
+                checked,
+                f"Entry #{expected_seq} is missing: it was deleted (the chain goes on at #{entry.seq}).",
+                expected_seq,
+            )
+        if entry_hash(entry) != entry.hash:
+            if entry.seq > head_seq:
+                return ChainReport(
+                    False,
+                    checked,
+                    f"Entry #{entry.seq} was inserted: it is past the end of the chain (#{head_seq}) "
+                    "and its hash does not match its content.",
+                    entry.seq,
+                )
+            return ChainReport(
+                False,
+                checked,
+                f"Entry #{entry.seq} was modified: its hash does not match its content.",
+                entry.seq,
+            )
+        if entry.prev_hash != prev_hash:
+            return ChainReport(
+                False,
+                checked,
+                f"Entry #{entry.seq} does not follow entry #{entry.seq - 1}: "
+                "it was inserted or moved out of order.",
+                entry.seq,
+            )
+        prev_hash = entry.hash
+        expected_seq += 1
+        checked += 1
+    last_seq = expected_seq - 1
+    if last_seq < head_seq:
+        return ChainReport(
+            False,
+            checked,
+            f"Entry #{last_seq + 1} is missing: the chain should end at #{head_seq}, "
+            f"so the last {head_seq - last_seq} entries were deleted.",
+            last_seq + 1,
+        )
+    if last_seq > head_seq or prev_hash != head_hash:
+        return ChainReport(
+            False,
+            checked,
+            f"Entry #{last_seq} is not the recorded end of the chain: entries were inserted.",
+            last_seq,
+        )
+    return ChainReport(True, checked)

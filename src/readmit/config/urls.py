@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+from readmit.api.v1 import urlpatterns as api_urlpatterns
+
+urlpatterns = [
+    path("", include("readmit.web.urls")),
+    path("accounts/", include("readmit.accounts.urls")),
+    path("audit/", include("readmit.audit.urls")),
+    path("api/v1/", include((api_urlpatterns(), "api"), namespace="api")),
+]

@@ -1,0 +1,1 @@
+"""The demo world that `make run` loads (`readmit demo`)."""

@@ -1,0 +1,240 @@
+"""The permission matrix: every web route and every API operation, for every kind of caller.
+
+- anonymous: the sign-in page (web) or 401 (API), unless the route is public;
+- a user of another state's authority: 404 for anything that names an object;
+- a user in scope but without the capability: 403;
+- the right user: success.
+
+A route or operation missing from the matrix fails `test_every_route_is_classified`, so no new
+route can be forgotten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from readmit.accounts.models import User
+from readmit.accounts.services import token_create
+from readmit.api.v1 import api
+
+
+@dataclass
+class Ctx:
+    target: User  # an account of de-lea-berlin
+    token_id: int  # an API token of that account
+
+
+@dataclass(frozen=True)
+class Route:
+    url: Callable[[Ctx], str]
+    method: str = "get"
+    public: bool = False
+    allowed: str = ""  # persona for whom it succeeds
+    ok: tuple[int, ...] = (200,)
+    forbidden: str = ""  # persona in scope without the capability → 403
+    strangers: tuple[str, ...] = ()  # personas to whom the object does not exist → 404
+    not_listed: tuple[str, ...] = field(default=())  # usernames the allowed user must not see
+
+
+def _r(name: str, *args: Any) -> Callable[[Ctx], str]:
+    return lambda ctx: reverse(name, args=[a(ctx) if callable(a) else a for a in args])
+
+
+def _target(ctx: Ctx) -> int:
+    return ctx.target.pk
+
+
+def _token(ctx: Ctx) -> int:
+    return ctx.token_id
+
+
+WEB: dict[str, Route] = {
+    "web:home": Route(_r("web:home"), allowed="de-officer"),
+    "web:healthz": Route(_r("web:healthz"), public=True),
+    "accounts:login": Route(_r("accounts:login"), public=True),
+    "accounts:logout": Route(_r("accounts:logout"), method="post", allowed="de-officer", ok=(302,)),
+    # Without an enrolled authenticator the code page sends the user to enrol one.
+    "accounts:two_factor": Route(_r("accounts:two_factor"), allowed="de-officer", ok=(302,)),
+    "accounts:two_factor_setup": Route(_r("accounts:two_factor_setup"), allowed="de-officer"),
+    "accounts:user_list": Route(
+        _r("accounts:user_list"),
+        allowed="az-admin",
+        forbidden="az-officer",
+        not_listed=("de-officer",),
+    ),
+    "accounts:user_create": Route(
+        _r("accounts:user_create"), allowed="de-admin", forbidden="de-officer"
+    ),
+    "accounts:user_detail": Route(
+        _r("accounts:user_detail", _target),
+        allowed="de-admin",
+        forbidden="de-supervisor",
+        strangers=("az-admin", "nl-admin"),
+    ),
+    "accounts:user_reset_two_factor": Route(
+        _r("accounts:user_reset_two_factor", _target),
+        method="post",
+        allowed="de-admin",
+        ok=(302,),
+        forbidden="de-supervisor",
+        strangers=("az-admin", "nl-admin"),
+    ),
+    "accounts:token_list": Route(_r("accounts:token_list"), allowed="de-readonly"),
+    # A token is visible to its owner and the owner's authority administrators only, so a
+    # colleague without the capability does not see it at all (404, not 403).
+    "accounts:token_revoke": Route(
+        _r("accounts:token_revoke", _token),
+        method="post",
+        allowed="de-admin",
+        ok=(302,),
+        strangers=("az-admin", "de-supervisor"),
+    ),
+    "audit:audit_list": Route(_r("audit:audit_list"), allowed="de-admin", forbidden="de-officer"),
+    "audit:audit_export": Route(
+        _r("audit:audit_export"), allowed="de-admin", forbidden="de-officer"
+    ),
+    "audit:access_log_list": Route(
+        _r("audit:access_log_list"), allowed="de-admin", forbidden="de-supervisor"
+    ),
+    "audit:access_log_export": Route(
+        _r("audit:access_log_export"), allowed="de-admin", forbidden="de-readonly"
+    ),
+    "api:openapi-json": Route(_r("api:openapi-json"), public=True),
+    # Ninja's root: it only anchors the API's prefix and answers 404 to everyone.
+    "api:api-root": Route(_r("api:api-root"), public=True, ok=(404,)),
+}
+
+API: dict[str, Route] = {
+    "GET /api/v1/me": Route(lambda c: "/api/v1/me", allowed="az-consul"),
+    "GET /api/v1/states": Route(lambda c: "/api/v1/states", allowed="de-readonly"),
+    "GET /api/v1/authorities": Route(lambda c: "/api/v1/authorities", allowed="pk-officer"),
+    "GET /api/v1/users": Route(
+        lambda c: "/api/v1/users",
+        allowed="az-admin",
+        forbidden="az-supervisor",
+        not_listed=("de-officer",),
+    ),
+    "GET /api/v1/users/{user_id}": Route(
+        lambda c: f"/api/v1/users/{c.target.pk}",
+        allowed="de-admin",
+        forbidden="de-supervisor",
+        strangers=("az-admin", "nl-admin"),
+    ),
+    "GET /api/v1/audit": Route(
+        lambda c: "/api/v1/audit", allowed="de-admin", forbidden="de-officer"
+    ),
+}
+
+
+def _web_routes() -> set[str]:
+    found: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern):
+                found.add(f"{namespace}:{p.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def _api_operations() -> set[str]:
+    schema = api.get_openapi_schema()
+    return {f"{m.upper()} {path}" for path, ops in schema["paths"].items() for m in ops}
+
+
+def _api_route_names() -> set[str]:
+    schema = api.get_openapi_schema()
+    names = set()
+    for ops in schema["paths"].values():
+        for op in ops.values():
+            names.add("api:" + op["operationId"].rsplit("_api_", 1)[1])
+    return names
+
+
+def test_every_route_is_classified() -> None:
+    web_routes = _web_routes() - _api_route_names()
+    assert web_routes == set(WEB), (
+        f"unclassified web routes: {sorted(web_routes - set(WEB))}; "
+        f"stale entries: {sorted(set(WEB) - web_routes)}"
+    )
+    operations = _api_operations()
+    assert operations == set(API), (
+        f"unclassified API operations: {sorted(operations - set(API))}; "
+        f"stale entries: {sorted(set(API) - operations)}"
+    )
+
+
+@pytest.fixture
+def ctx(persona: Callable[[str], User]) -> Ctx:
+    target = persona("de-officer")
+    token = token_create(actor=None, user=target, name="matrix", days=30)
+    return Ctx(target=target, token_id=token.token.pk)
+
+
+def _call(client: Client, route: Route, ctx: Ctx, **extra: Any) -> Any:
+    return getattr(client, route.method)(route.url(ctx), **extra)
+
+
+@pytest.mark.parametrize("name", sorted(WEB))
+@pytest.mark.django_db
+def test_web_route(name: str, ctx: Ctx, client_as: Callable[[str], Client]) -> None:
+    route = WEB[name]
+    anonymous = _call(Client(), route, ctx)
+    if route.public:
+        assert anonymous.status_code in route.ok
+        return
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("accounts:login"))
+
+    for stranger in route.strangers:
+        assert _call(client_as(stranger), route, ctx).status_code == 404, stranger
+    if route.forbidden:
+        assert _call(client_as(route.forbidden), route, ctx).status_code == 403
+    response = _call(client_as(route.allowed), route, ctx)
+    assert response.status_code in route.ok
+    if route.not_listed:
+        body = response.content.decode()
+        assert route.allowed in body
+        for username in route.not_listed:
+            assert username not in body
+
+
+def _bearer(persona: Callable[[str], User], username: str) -> dict[str, str]:
+    issued = token_create(actor=None, user=persona(username), name="matrix", days=30)
+    return {"HTTP_AUTHORIZATION": f"Bearer {issued.plaintext}"}
+
+
+@pytest.mark.parametrize("name", sorted(API))
+@pytest.mark.django_db
+def test_api_operation(name: str, ctx: Ctx, persona: Callable[[str], User]) -> None:
+    route = API[name]
+    client = Client()
+    anonymous = _call(client, route, ctx)
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"] == "unauthenticated"
+    bad = _call(client, route, ctx, HTTP_AUTHORIZATION="Bearer rdm_deadbeef_not-a-real-token")
+    assert bad.status_code == 401
+
+    for stranger in route.strangers:
+        response = _call(client, route, ctx, **_bearer(persona, stranger))
+        assert response.status_code == 404, stranger
+        assert response.json()["error"]["code"] == "not_found"
+    if route.forbidden:
+        response = _call(client, route, ctx, **_bearer(persona, route.forbidden))
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "capability_required"
+    response = _call(client, route, ctx, **_bearer(persona, route.allowed))
+    assert response.status_code in route.ok
+    if route.not_listed:
+        usernames = {u["username"] for u in response.json()}
+        assert route.allowed in usernames
+        assert not usernames & set(route.not_listed)
