@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 
 from readmit.accounts.api import router as accounts_router
+from readmit.agreements.api import router as agreements_router
 from readmit.api import errors
 from readmit.api.auth import BearerToken
 from readmit.audit.api import router as audit_router
@@ -31,6 +32,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", accounts_router)
 api.add_router("/", audit_router)
+api.add_router("/", agreements_router)
 
 
 def urlpatterns() -> list[Any]:

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "readmit.core",
     "readmit.accounts",
     "readmit.audit",
+    "readmit.agreements",
     "readmit.web",
     "readmit.api",
 ]

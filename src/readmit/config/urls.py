@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("readmit.web.urls")),
     path("accounts/", include("readmit.accounts.urls")),
     path("audit/", include("readmit.audit.urls")),
+    path("agreements/", include("readmit.agreements.urls")),
     path("api/v1/", include((api_urlpatterns(), "api"), namespace="api")),
 ]

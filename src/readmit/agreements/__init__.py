@@ -1,0 +1,1 @@
+"""Agreements registry: agreements and arrangements, their rules, evidence and protocols."""
