@@ -36,5 +36,9 @@ typecheck: install
 migrations-check: install
 	$(READMIT) makemigrations --check --dry-run
 
+bench: install
+	$(BIN)/python benchmarks/bench_audit.py 5000
+	BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/readmit_bench $(BIN)/python benchmarks/bench_audit.py 5000
+
 clean:
 	rm -rf $(VENV) var/static
