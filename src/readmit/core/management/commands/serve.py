@@ -4,7 +4,6 @@ import os
 import sys
 from typing import Any
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -22,8 +21,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if settings.PRODUCTION:
-            call_command("collectstatic", interactive=False, verbosity=0)
+        # whitenoise serves what collectstatic gathered; it is quick and idempotent.
+        call_command("collectstatic", interactive=False, verbosity=0)
         argv = [
             sys.executable,
             "-m",
