@@ -2,21 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 
 import pytest
 from django.test import Client
 
 from readmit.accounts.models import Authority, User
 from readmit.accounts.reference import states_load
+from readmit.agreements.services import agreements_load
 from readmit.demo.world import DEMO_PASSWORD, demo_world_load
+from readmit.returns.policy import policy_load
+
+
+def load_reference_data() -> None:
+    states_load()
+    demo_world_load()
+    agreements_load()
+    policy_load()
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
-        states_load()
-        demo_world_load()
+        load_reference_data()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, None, None]:
+    """A test with real transactions (concurrency, live server) ends by emptying the database;
+    load the reference data and the demo world again for the tests that follow."""
+    yield
+    if nextitem is None:
+        return  # the session is over and the test database is gone
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if transactional or {"transactional_db", "live_server"} & set(
+        getattr(item, "fixturenames", ())
+    ):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            load_reference_data()
 
 
 @pytest.fixture

@@ -11,8 +11,10 @@ route can be forgotten.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,12 +24,27 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from readmit.accounts.models import User
 from readmit.accounts.services import token_create
 from readmit.api.v1 import api
+from readmit.notifications.models import Notification
+from readmit.notifications.services import notify
+from readmit.persons.services import person_create, person_photo_set
+from readmit.readmission.services import (
+    PersonInput,
+    application_draft,
+    application_submit,
+    evidence_add,
+)
+from readmit.returns.services import case_create
 
 
 @dataclass
 class Ctx:
     target: User  # an account of de-lea-berlin
     token_id: int  # an API token of that account
+    person_id: int = 0  # a person of de-lea-berlin, with a photo
+    case_id: int = 0  # a return case of de-lea-berlin for that person
+    application_id: int = 0  # an application of that case, submitted to Azerbaijan
+    evidence_id: int = 0  # a PDF attached to it
+    notification_id: int = 0  # a notification for de-officer
 
 
 @dataclass(frozen=True)
@@ -52,6 +69,19 @@ def _target(ctx: Ctx) -> int:
 
 def _token(ctx: Ctx) -> int:
     return ctx.token_id
+
+
+def _person(ctx: Ctx) -> int:
+    return ctx.person_id
+
+
+def _case(ctx: Ctx) -> int:
+    return ctx.case_id
+
+
+def _persons(**kwargs: Any) -> Route:
+    """A person route: strangers (another state's authorities) never see the person."""
+    return Route(strangers=("nl-officer", "az-officer"), **kwargs)
 
 
 WEB: dict[str, Route] = {
@@ -106,8 +136,131 @@ WEB: dict[str, Route] = {
         _r("audit:access_log_export"), allowed="de-admin", forbidden="de-readonly"
     ),
     "api:openapi-json": Route(_r("api:openapi-json"), public=True),
+    "readmission:work_queue": Route(
+        _r("readmission:work_queue"), allowed="az-officer", forbidden="de-admin"
+    ),
+    "readmission:application_draft": Route(
+        lambda c: reverse("readmission:application_draft", args=[c.case_id]),
+        allowed="de-officer",
+        forbidden="de-readonly",
+        strangers=("nl-officer",),
+    ),
+    # Both states see the application (each its own zone); other states and roles without
+    # casework do not know it exists.
+    "readmission:application_detail": Route(
+        lambda c: reverse("readmission:application_detail", args=[c.application_id]),
+        allowed="az-officer",
+        strangers=("pk-officer", "nl-officer", "de-admin", "az-admin"),
+    ),
+    "readmission:evidence_add": Route(
+        lambda c: reverse("readmission:evidence_add", args=[c.application_id]),
+        allowed="de-officer",
+        forbidden="az-officer",
+        strangers=("nl-officer",),
+    ),
+    "readmission:evidence_file": Route(
+        lambda c: reverse("readmission:evidence_file", args=[c.application_id, c.evidence_id]),
+        allowed="az-consul",
+        strangers=("pk-officer", "nl-officer"),
+    ),
+    "readmission:application_act": Route(
+        lambda c: reverse("readmission:application_act", args=[c.application_id, "acknowledge"]),
+        method="post",
+        allowed="az-officer",
+        ok=(302,),
+        forbidden="de-officer",
+        strangers=("pk-officer", "nl-officer"),
+    ),
+    "notifications:list": Route(_r("notifications:list"), allowed="de-officer"),
+    "notifications:open": Route(
+        lambda c: reverse("notifications:open", args=[c.notification_id]),
+        method="post",
+        allowed="de-officer",
+        ok=(302,),
+        strangers=("de-supervisor", "az-officer"),
+    ),
+    "notifications:read_all": Route(
+        _r("notifications:read_all"), method="post", allowed="de-readonly", ok=(302,)
+    ),
     # Ninja's root: it only anchors the API's prefix and answers 404 to everyone.
     "api:api-root": Route(_r("api:api-root"), public=True, ok=(404,)),
+    # Persons and return cases: the owning authority only; read-only users may look, not edit.
+    "persons:person_list": Route(
+        _r("persons:person_list"), allowed="de-readonly", forbidden="de-admin"
+    ),
+    "persons:person_create": Route(
+        _r("persons:person_create"), allowed="de-officer", forbidden="de-readonly"
+    ),
+    "persons:person_detail": _persons(
+        url=_r("persons:person_detail", _person), allowed="de-readonly"
+    ),
+    "persons:person_photo": _persons(
+        url=_r("persons:person_photo", _person), allowed="de-readonly"
+    ),
+    # An empty form is shown again with its messages (200).
+    "persons:person_post": _persons(
+        url=_r("persons:person_post", _person, "identifier"),
+        method="post",
+        allowed="de-officer",
+        forbidden="de-readonly",
+    ),
+    "returns:case_list": Route(
+        _r("returns:case_list"), allowed="de-readonly", forbidden="de-admin"
+    ),
+    "returns:case_create": _persons(
+        url=_r("returns:case_create", _person), allowed="de-officer", forbidden="de-readonly"
+    ),
+    "returns:case_detail": _persons(url=_r("returns:case_detail", _case), allowed="de-readonly"),
+    "returns:case_post": _persons(
+        url=_r("returns:case_post", _case, "appeal"),
+        method="post",
+        allowed="de-officer",
+        forbidden="de-readonly",
+    ),
+    "returns:safeguard_override": _persons(
+        url=_r("returns:safeguard_override", _case),
+        method="post",
+        allowed="de-supervisor",
+        forbidden="de-officer",
+    ),
+    # The agreements registry: every signed-in user reads it, platform admins edit it.
+    "agreements:agreement_list": Route(_r("agreements:agreement_list"), allowed="az-consul"),
+    "agreements:agreement_detail": Route(
+        _r("agreements:agreement_detail", "EU-AZ"), allowed="de-readonly"
+    ),
+    "agreements:deadlines": Route(
+        lambda c: reverse("agreements:deadlines", args=["EU-RS"]) + "?received=2026-03-02",
+        allowed="pk-officer",
+    ),
+    "agreements:agreement_edit": Route(
+        _r("agreements:agreement_edit", "EU-AZ"), allowed="platform-admin", forbidden="de-admin"
+    ),
+    "agreements:rule_set": Route(
+        _r("agreements:rule_set", "EU-RS"), allowed="platform-admin", forbidden="de-admin"
+    ),
+    "agreements:rule_remove": Route(
+        _r("agreements:rule_remove", "EU-RS", "reply_period_normal", "2008-01-01"),
+        method="post",
+        allowed="platform-admin",
+        ok=(302,),
+        forbidden="de-admin",
+    ),
+    "agreements:evidence_set": Route(
+        _r("agreements:evidence_set", "EU-PK"), allowed="platform-admin", forbidden="de-admin"
+    ),
+    "agreements:evidence_remove": Route(
+        _r("agreements:evidence_remove", "EU-PK", "passport"),
+        method="post",
+        allowed="platform-admin",
+        ok=(302,),
+        forbidden="de-admin",
+    ),
+    "agreements:registry_export": Route(
+        _r("agreements:registry_export"), allowed="platform-admin", forbidden="de-admin"
+    ),
+    "agreements:registry_import": Route(
+        _r("agreements:registry_import"), allowed="platform-admin", forbidden="de-officer"
+    ),
 }
 
 API: dict[str, Route] = {
@@ -128,6 +281,13 @@ API: dict[str, Route] = {
     ),
     "GET /api/v1/audit": Route(
         lambda c: "/api/v1/audit", allowed="de-admin", forbidden="de-officer"
+    ),
+    "GET /api/v1/agreements": Route(lambda c: "/api/v1/agreements", allowed="ge-officer"),
+    "GET /api/v1/agreements/{code}": Route(
+        lambda c: "/api/v1/agreements/EU-GE", allowed="ge-officer"
+    ),
+    "GET /api/v1/deadlines": Route(
+        lambda c: "/api/v1/deadlines?agreement=EU-RS&received=2026-03-02", allowed="de-officer"
     ),
 }
 
@@ -174,10 +334,47 @@ def test_every_route_is_classified() -> None:
 
 
 @pytest.fixture
-def ctx(persona: Callable[[str], User]) -> Ctx:
+def ctx(persona: Callable[[str], User], settings: Any, tmp_path: Path) -> Ctx:
     target = persona("de-officer")
     token = token_create(actor=None, user=target, name="matrix", days=30)
-    return Ctx(target=target, token_id=token.token.pk)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    person = person_create(actor=target, surname_latin="Matrix", given_names_latin="Test", sex="X",
+                           birth_year=1990)  # fmt: skip
+    person_photo_set(
+        actor=target, person_id=person.pk, file=io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(16))
+    )
+    case = case_create(actor=target, person_id=person.pk)
+    application = application_draft(
+        actor=target,
+        return_case_id=case.pk,
+        kind="own_nationals",
+        requested_state="AZ",
+        persons=[PersonInput(person_id=person.pk, role="principal")],
+    )
+    evidence = evidence_add(
+        actor=target,
+        application_id=application.pk,
+        person_id=application.persons.get().pk,
+        evidence_code="passport",
+        upload=io.BytesIO(b"%PDF-1.4\n" + bytes(64)),
+        file_name="p.pdf",
+    )
+    application_submit(actor=target, application_id=application.pk)
+    notify(
+        authorities=[target.authority], capability=None, action="matrix", title="Matrix", url="/"
+    )
+    note = next(
+        n for n in Notification.objects.filter(action="matrix") if n.recipient_id == target.pk
+    )
+    return Ctx(
+        target=target,
+        token_id=token.token.pk,
+        person_id=person.pk,
+        case_id=case.pk,
+        application_id=application.pk,
+        evidence_id=evidence.pk,
+        notification_id=note.pk,
+    )
 
 
 def _call(client: Client, route: Route, ctx: Ctx, **extra: Any) -> Any:

@@ -17,20 +17,32 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("username", "granted", "denied"),
     [
-        ("de-officer", {C.SUBMIT_APPLICATION, C.NOTIFY_TRANSFER}, {C.REPLY_APPLICATION, C.OVERRIDE_SAFEGUARD, C.MANAGE_USERS}),
+        (
+            "de-officer",
+            {C.SUBMIT_APPLICATION, C.NOTIFY_TRANSFER},
+            {C.REPLY_APPLICATION, C.OVERRIDE_SAFEGUARD, C.MANAGE_USERS},
+        ),
         ("de-supervisor", {C.OVERRIDE_SAFEGUARD, C.SUBMIT_APPLICATION}, {C.ISSUE_TRAVEL_DOCUMENT}),
         ("de-readonly", {C.VIEW_CASES}, {C.SUBMIT_APPLICATION, C.EDIT_RETURN_CASE}),
         ("de-admin", {C.MANAGE_USERS, C.VIEW_AUDIT}, {C.VIEW_CASES, C.SUBMIT_APPLICATION}),
-        ("az-officer", {C.REPLY_APPLICATION, C.ACKNOWLEDGE_APPLICATION}, {C.SUBMIT_APPLICATION, C.NOTIFY_TRANSFER}),
+        (
+            "az-officer",
+            {C.REPLY_APPLICATION, C.ACKNOWLEDGE_APPLICATION},
+            {C.SUBMIT_APPLICATION, C.NOTIFY_TRANSFER},
+        ),
         # A supervisor of the requested state cannot override the requesting state's safeguards.
         ("az-supervisor", {C.REPLY_APPLICATION}, {C.OVERRIDE_SAFEGUARD}),
         ("az-consul", {C.ISSUE_TRAVEL_DOCUMENT}, {C.SUBMIT_APPLICATION}),
         ("iom-caseworker", {C.MANAGE_REINTEGRATION}, {C.REPLY_APPLICATION, C.SUBMIT_APPLICATION}),
         ("monitor", {C.MONITOR_OPERATIONS}, {C.SUBMIT_APPLICATION}),
         ("analyst", {C.VIEW_STATISTICS}, {C.VIEW_CASES}),
-        ("platform-admin", {C.MANAGE_AGREEMENTS, C.MANAGE_AUTHORITIES}, {C.VIEW_CASES, C.REPLY_APPLICATION}),
+        (
+            "platform-admin",
+            {C.MANAGE_AGREEMENTS, C.MANAGE_AUTHORITIES},
+            {C.VIEW_CASES, C.REPLY_APPLICATION},
+        ),
     ],
-)  # fmt: skip
+)
 def test_capabilities_by_persona(
     persona: Callable[[str], User], username: str, granted: set[C], denied: set[C]
 ) -> None:

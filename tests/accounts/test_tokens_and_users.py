@@ -75,8 +75,13 @@ def test_an_admin_issues_tokens_for_a_system_integration_of_their_own_authority(
     persona: Callable[[str], User],
 ) -> None:
     admin = persona("az-admin")
-    system = user_create(actor=admin, authority=admin.authority, username="az-registry-link",
-                         role="officer", is_system=True)  # fmt: skip
+    system = user_create(
+        actor=admin,
+        authority=admin.authority,
+        username="az-registry-link",
+        role="officer",
+        is_system=True,
+    )
     assert not system.has_usable_password()
     issued = token_create(actor=admin, user=system, name="civil registry", days=90)
     me = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {issued.plaintext}").json()
@@ -93,8 +98,14 @@ def test_an_admin_creates_an_account_only_at_their_own_authority(
     client_as: Callable[[str], Client],
 ) -> None:
     client = client_as("nl-admin")
-    form = {"username": "nl-new", "role": "officer", "password": "a-strong-enough-password",
-            "first_name": "Noor", "last_name": "Visser", "email": "noor@example.org"}  # fmt: skip
+    form = {
+        "username": "nl-new",
+        "role": "officer",
+        "password": "a-strong-enough-password",
+        "first_name": "Noor",
+        "last_name": "Visser",
+        "email": "noor@example.org",
+    }
     response = client.post("/accounts/users/new/", form)
     assert response.status_code == 302
     created = User.objects.get(username="nl-new")

@@ -193,8 +193,13 @@ def test_a_change_and_its_entry_commit_or_roll_back_together(
     before = AuditEntry.objects.count()
     admin = persona("de-admin")
     with pytest.raises(IntegrityError), transaction.atomic():
-        user_create(actor=admin, authority=admin.authority, username="rolled-back", role="officer",
-                    password="a-long-enough-password-1")  # fmt: skip
+        user_create(
+            actor=admin,
+            authority=admin.authority,
+            username="rolled-back",
+            role="officer",
+            password="a-long-enough-password-1",
+        )
         raise IntegrityError("the change failed after its audit entry was written")
     assert AuditEntry.objects.count() == before
     assert not User.objects.filter(username="rolled-back").exists()
@@ -205,17 +210,21 @@ def test_a_refused_change_writes_no_entry(persona: Callable[[str], User]) -> Non
     before = AuditEntry.objects.count()
     admin = persona("de-admin")
     with pytest.raises(ValidationFailed):
-        user_create(actor=admin, authority=admin.authority, username="weak", role="officer",
-                    password="123")  # fmt: skip
+        user_create(
+            actor=admin, authority=admin.authority, username="weak", role="officer", password="123"
+        )
     assert AuditEntry.objects.count() == before
 
 
 def test_secrets_never_reach_the_trail(persona: Callable[[str], User]) -> None:
     admin = persona("de-admin")
     user = user_create(
-        actor=admin, authority=admin.authority, username="new-officer", role="officer",
+        actor=admin,
+        authority=admin.authority,
+        username="new-officer",
+        role="officer",
         password="correct-horse-battery-staple",
-    )  # fmt: skip
+    )
     issued = token_create(actor=admin, user=user, name="integration", days=10)
     entries = AuditEntry.objects.filter(object_id__in=[str(user.pk), str(issued.token.pk)])
     text = " ".join(str(e.changes) for e in entries)

@@ -18,10 +18,21 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def entries(persona: Callable[[str], User]) -> None:
     de, az = persona("de-officer"), persona("az-officer")
-    audit_record(actor=de, action="test.de.thing", object_type="test.thing", object_id=1,
-                 owner_authority_id=de.authority_id, changes={"note": "=HYPERLINK(\"http://x\")"})  # fmt: skip
-    audit_record(actor=az, action="test.az.thing", object_type="test.thing", object_id=2,
-                 owner_authority_id=az.authority_id)  # fmt: skip
+    audit_record(
+        actor=de,
+        action="test.de.thing",
+        object_type="test.thing",
+        object_id=1,
+        owner_authority_id=de.authority_id,
+        changes={"note": '=HYPERLINK("http://x")'},
+    )
+    audit_record(
+        actor=az,
+        action="test.az.thing",
+        object_type="test.thing",
+        object_id=2,
+        owner_authority_id=az.authority_id,
+    )
     access_log_record(actor=de, records=[("test.person", 11, de.authority_id)], purpose="de read")
     access_log_record(actor=az, records=[("test.person", 22, az.authority_id)], purpose="az read")
 

@@ -31,10 +31,32 @@ SCHENGEN_ASSOCIATED = frozenset({"IS", "LI", "NO", "CH"})
 # Parties to an EU readmission agreement or arrangement (DOMAIN.md §1.1).
 EU_PARTNERS = frozenset(
     {
-        "HK", "MO", "LK", "AL", "RU", "UA", "MK", "BA", "ME", "RS", "MD", "PK",
-        "GE", "AM", "AZ", "TR", "CV", "BY", "AF", "GN", "BD", "ET", "GM", "CI",
+        "HK",
+        "MO",
+        "LK",
+        "AL",
+        "RU",
+        "UA",
+        "MK",
+        "BA",
+        "ME",
+        "RS",
+        "MD",
+        "PK",
+        "GE",
+        "AM",
+        "AZ",
+        "TR",
+        "CV",
+        "BY",
+        "AF",
+        "GN",
+        "BD",
+        "ET",
+        "GM",
+        "CI",
     }
-)  # fmt: skip
+)
 # Not in ISO 3166-1 but used by the EU and its partners (user-assigned code).
 EXTRA_STATES = [
     {"code": "XK", "alpha3": "XKX", "numeric": "", "name": "Kosovo", "official_name": "Kosovo"},

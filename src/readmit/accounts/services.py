@@ -114,7 +114,9 @@ def user_create(
 
 def _locked_user(actor: User | None, user_id: int) -> User:
     try:
-        user = User.objects.select_for_update(of=("self",)).select_related("authority").get(pk=user_id)
+        user = (
+            User.objects.select_for_update(of=("self",)).select_related("authority").get(pk=user_id)
+        )
     except User.DoesNotExist:
         raise NotFound(_("No such user.")) from None
     if actor is not None and not User.objects.visible_to(actor).filter(pk=user.pk).exists():
@@ -298,7 +300,9 @@ def token_create(
 @transaction.atomic
 def token_revoke(*, actor: User | None, token_id: int) -> ApiToken:
     try:
-        token = ApiToken.objects.select_for_update(of=("self",)).select_related("user").get(pk=token_id)
+        token = (
+            ApiToken.objects.select_for_update(of=("self",)).select_related("user").get(pk=token_id)
+        )
     except ApiToken.DoesNotExist:
         raise NotFound(_("No such token.")) from None
     if actor is not None:

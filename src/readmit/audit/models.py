@@ -132,3 +132,47 @@ class AccessLogEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.actor_username} read {self.object_type} {self.object_id}"
+
+
+class TransmissionQuerySet(AppendOnlyQuerySet):
+    def visible_to(self, user: User | AnonymousUser) -> AppendOnlyQuerySet:
+        from readmit.accounts.capabilities import Capability, has
+
+        if not has(user, Capability.VIEW_AUDIT):
+            return self.none()
+        assert user.is_authenticated
+        if user.role == "platform_admin":
+            return self.all()
+        return self.filter(
+            models.Q(sender_authority_id=user.authority_id)
+            | models.Q(recipient_authority_id=user.authority_id)
+        )
+
+
+class Transmission(AppendOnlyModel):
+    """A message that crossed from one state's authority to another's (DOMAIN.md §1.14 (i):
+    both sides keep a written record of communication and receipt)."""
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    sender_authority_id = models.BigIntegerField(db_index=True)
+    sender_authority_code = models.CharField(_("sender"), max_length=40)
+    recipient_authority_id = models.BigIntegerField(null=True, db_index=True)
+    recipient_authority_code = models.CharField(_("recipient"), max_length=40, blank=True)
+    recipient_state = models.CharField(_("recipient state"), max_length=2)
+    actor_username = models.CharField(_("sent by"), max_length=150, blank=True)
+    channel = models.CharField(_("channel"), max_length=10)
+    message = models.CharField(_("message"), max_length=60)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object"), max_length=64)
+    legal_basis = models.CharField(_("legal basis"), max_length=200)
+    fields_sent = models.JSONField(_("fields sent"), default=list)
+
+    objects = TransmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("transmission")
+        verbose_name_plural = _("transmissions")
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.sender_authority_code}→{self.recipient_state}"

@@ -23,13 +23,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from readmit.audit.context import current_channel
-from readmit.audit.models import AccessLogEntry, AuditEntry, AuditHead
+from readmit.audit.models import AccessLogEntry, AuditEntry, AuditHead, Transmission
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
     from django.db.models import Model
 
-    from readmit.accounts.models import User
+    from readmit.accounts.models import Authority, User
 
 GENESIS_HASH = "0" * 64
 REDACTED = "[redacted]"
@@ -193,6 +193,36 @@ def access_log_record(
     ]
     AccessLogEntry.objects.bulk_create(rows)
     return len(rows)
+
+
+def transmission_record(
+    *,
+    actor: User | AnonymousUser | None,
+    sender: Authority,
+    recipient: Authority | None,
+    recipient_state: str,
+    message: str,
+    obj: Model,
+    legal_basis: str,
+    fields_sent: Iterable[str] = (),
+    at: dt.datetime | None = None,
+) -> Transmission:
+    """Record, in the caller's transaction, that `message` about `obj` crossed to another state."""
+    return Transmission.objects.create(
+        at=at or timezone.now(),
+        sender_authority_id=sender.pk,
+        sender_authority_code=sender.code,
+        recipient_authority_id=getattr(recipient, "pk", None),
+        recipient_authority_code=getattr(recipient, "code", ""),
+        recipient_state=recipient_state,
+        actor_username=actor.get_username() if actor is not None and actor.is_authenticated else "",
+        channel=current_channel(),
+        message=message,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        legal_basis=legal_basis,
+        fields_sent=sorted(fields_sent),
+    )
 
 
 @dataclass(frozen=True)

@@ -46,12 +46,34 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     _form, filters = _period(request)
     entries = selectors.audit_entry_list(user=viewer, **filters)
     rows = (
-        (e.seq, e.at.isoformat(), e.actor_username, e.actor_authority_code, e.channel, e.action,
-         e.object_type, e.object_id, e.changes, e.reason, e.hash)
+        (
+            e.seq,
+            e.at.isoformat(),
+            e.actor_username,
+            e.actor_authority_code,
+            e.channel,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.changes,
+            e.reason,
+            e.hash,
+        )
         for e in entries.iterator(chunk_size=2000)
-    )  # fmt: skip
-    header = ["seq", "time", "actor", "authority", "channel", "action", "object_type", "object_id",
-              "changes", "reason", "hash"]  # fmt: skip
+    )
+    header = [
+        "seq",
+        "time",
+        "actor",
+        "authority",
+        "channel",
+        "action",
+        "object_type",
+        "object_id",
+        "changes",
+        "reason",
+        "hash",
+    ]
     return csv_response(f"audit-{dt.date.today():%Y%m%d}.csv", header, rows)
 
 
@@ -70,9 +92,16 @@ def access_log_export(request: HttpRequest) -> StreamingHttpResponse:
     filters.pop("action", None)
     entries = selectors.access_log_list(user=viewer, **filters)
     rows = (
-        (e.at.isoformat(), e.actor_username, e.actor_authority_code, e.channel, e.object_type,
-         e.object_id, e.purpose)
+        (
+            e.at.isoformat(),
+            e.actor_username,
+            e.actor_authority_code,
+            e.channel,
+            e.object_type,
+            e.object_id,
+            e.purpose,
+        )
         for e in entries.iterator(chunk_size=2000)
-    )  # fmt: skip
+    )
     header = ["time", "reader", "authority", "channel", "record_type", "record_id", "view"]
     return csv_response(f"access-log-{dt.date.today():%Y%m%d}.csv", header, rows)

@@ -95,7 +95,11 @@ INSTALLED_APPS = [
     "readmit.core",
     "readmit.accounts",
     "readmit.audit",
+    "readmit.notifications",
+    "readmit.readmission",
     "readmit.agreements",
+    "readmit.persons",
+    "readmit.returns",
     "readmit.web",
     "readmit.api",
 ]
@@ -156,7 +160,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory for the test suite
+    # The test database is a file too (per test worker), so that tests with real concurrent
+    # connections see SQLite's own locking (WAL, busy timeout) rather than shared-cache memory.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication ---------------------------------------------------------------------------
@@ -282,6 +288,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "readmit@localhost")
+# Links in e-mails point here.
+READMIT_BASE_URL = env_str("READMIT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Background tasks (django-tasks, database backend: no broker) -----------------------------
 TASKS = {
@@ -297,6 +305,10 @@ TASKS = {
 # --- API tokens -------------------------------------------------------------------------------
 READMIT_TOKEN_DEFAULT_DAYS = env_int("READMIT_TOKEN_DEFAULT_DAYS", 90)
 READMIT_TOKEN_MAX_DAYS = env_int("READMIT_TOKEN_MAX_DAYS", 365)
+
+# --- Deadlines ----------------------------------------------------------------------------------
+# Reminders to the requested state this many days before a reply is due.
+READMIT_REMINDER_DAYS = [int(d) for d in env_list("READMIT_REMINDER_DAYS", ["3", "1"])]
 
 # --- Logging: structured enough to operate, never personal data --------------------------------
 LOGGING = {

@@ -8,6 +8,10 @@ urlpatterns = [
     path("", include("readmit.web.urls")),
     path("accounts/", include("readmit.accounts.urls")),
     path("audit/", include("readmit.audit.urls")),
+    path("notifications/", include("readmit.notifications.urls")),
+    path("applications/", include("readmit.readmission.urls")),
     path("agreements/", include("readmit.agreements.urls")),
+    path("persons/", include("readmit.persons.urls")),
+    path("returns/", include("readmit.returns.urls")),
     path("api/v1/", include((api_urlpatterns(), "api"), namespace="api")),
 ]

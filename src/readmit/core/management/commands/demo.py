@@ -6,8 +6,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from readmit.accounts.reference import states_load
+from readmit.agreements.services import agreements_load
 from readmit.audit.context import channel
 from readmit.demo.world import AUTHORITIES, DEMO_PASSWORD, PERSONAS, demo_world_load
+from readmit.returns.policy import policy_load
 
 
 class Command(BaseCommand):
@@ -26,9 +28,12 @@ class Command(BaseCommand):
         with channel("cli"):
             created, updated = states_load()
             authorities, users = demo_world_load()
+            registry = agreements_load()
+            policy_load()
         self.stdout.write(
             f"Reference data: {created} states created, {updated} corrected. "
-            f"Demo world: {authorities} authorities and {users} users created."
+            f"Demo world: {authorities} authorities and {users} users created. "
+            f"Agreements registry: {registry.summary()}"
         )
         if options["quiet_logins"]:
             return

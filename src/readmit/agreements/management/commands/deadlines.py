@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from readmit.agreements.cli import parse_date, to_json
+from readmit.agreements.deadlines import Procedure
+from readmit.agreements.selectors import agreement_deadlines
+from readmit.core.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = (
+        "The deadlines of an application under an agreement: "
+        "`deadlines --agreement EU-RS --received 2026-03-02 [--procedure accelerated] "
+        "[--accepted YYYY-MM-DD]`. Prints one JSON object; a null value means the registry has "
+        "no such rule (not configured). See docs/deadlines.md."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--agreement", required=True, help="Agreement code, e.g. EU-RS or CH-AZ."
+        )
+        parser.add_argument(
+            "--received", required=True, help="Day the application was received, YYYY-MM-DD."
+        )
+        parser.add_argument("--procedure", default=Procedure.NORMAL, metavar="normal|accelerated")
+        parser.add_argument(
+            "--accepted", help="Day of acceptance (positive reply or tacit acceptance), YYYY-MM-DD."
+        )
+        parser.add_argument(
+            "--acknowledged",
+            help="Day receipt was acknowledged, YYYY-MM-DD, for agreements whose reply period runs "
+            "from the acknowledgement (CH-AZ).",
+        )
+        parser.add_argument(
+            "--requested-state",
+            help="ISO code of the requested state, whose calendar counts. Default: the partner of "
+            "an EU agreement, the second party of a bilateral one.",
+        )
+        parser.add_argument(
+            "--requesting-state",
+            help="ISO code of the requesting state; with an EU agreement it picks the Member "
+            "State's implementing protocol.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            report = agreement_deadlines(
+                viewer=None,
+                code=options["agreement"],
+                received=parse_date(options["received"], "--received"),  # type: ignore[arg-type]
+                procedure=options["procedure"],
+                accepted=parse_date(options["accepted"], "--accepted"),
+                acknowledged=parse_date(options["acknowledged"], "--acknowledged"),
+                requested_state=options["requested_state"],
+                requesting_state=options["requesting_state"],
+            )
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(to_json(report.as_json(), indent=2))

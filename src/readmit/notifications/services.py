@@ -1,0 +1,73 @@
+"""Notify the users of an authority who can act on an event: in the app at once, by e-mail after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from readmit.accounts.capabilities import Capability, has
+from readmit.accounts.models import Authority, User
+from readmit.notifications.models import Notification
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+
+def notify(
+    *,
+    authorities: Iterable[Authority],
+    capability: Capability | None,
+    action: str,
+    title: str,
+    url: str = "",
+    obj: Model | None = None,
+    exclude: User | None = None,
+) -> list[Notification]:
+    """Create notifications in the caller's transaction; e-mails go out only once it commits."""
+    ids = [a.pk for a in authorities]
+    users = User.objects.filter(
+        authority_id__in=ids, is_active=True, is_system=False
+    ).select_related("authority")
+    notes = [
+        Notification(
+            recipient=user,
+            action=action,
+            title=title[:200],
+            url=url,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+        )
+        for user in users
+        if (capability is None or has(user, capability))
+        and (exclude is None or user.pk != exclude.pk)
+    ]
+    created = Notification.objects.bulk_create(notes)
+    note_ids = [n.pk for n in created if n.pk is not None]
+    if note_ids:
+        from readmit.notifications.tasks import email_notifications
+
+        transaction.on_commit(lambda: email_notifications.enqueue(note_ids))
+    return created
+
+
+def notification_mark_read(*, actor: User, notification_id: int) -> Notification | None:
+    note = Notification.objects.visible_to(actor).filter(pk=notification_id).first()
+    if note is not None and note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return note
+
+
+def notification_mark_all_read(*, actor: User) -> int:
+    return (
+        Notification.objects.visible_to(actor)
+        .filter(read_at__isnull=True)
+        .update(read_at=timezone.now())
+    )
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.visible_to(user).filter(read_at__isnull=True).count()

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from readmit.core.errors import NotFound
+from readmit.notifications import services
+from readmit.notifications.models import Notification
+from readmit.web.utils import current_user
+
+
+def notification_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    page = Paginator(Notification.objects.visible_to(user), 50).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@require_POST
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    note = services.notification_mark_read(
+        actor=current_user(request), notification_id=notification_id
+    )
+    if note is None:
+        raise NotFound("No such notification.")
+    safe = url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()})
+    return redirect(note.url if note.url and safe else "notifications:list")
+
+
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    services.notification_mark_all_read(actor=current_user(request))
+    return redirect("notifications:list")

@@ -1,0 +1,127 @@
+"""What of a person may cross to the requested state: the snapshot an application copies.
+
+The allow-list is the union of two texts (DOMAIN.md §1.5 and §1.14):
+
+* the data-protection article, EU-Serbia Art. 16 (template wording) [V]: given names,
+  surnames, previous names, other names used or aliases, sex, civil status, date and place
+  of birth, current and any previous nationality; passport, identity card or driving licence
+  (number, period of validity, date of issue, issuing authority, place of issue); other
+  information needed to identify the person;
+* the application-form content clause, CH-AZ Art. 5 mirroring the EU text [V], and the
+  common form's part A [U]: maiden name, sex and physical description (height, eye colour,
+  distinguishing marks), nationality and language, last address in the requested state,
+  a photograph.
+
+Nothing of the national return file (return decision, appeals, asylum, detention,
+vulnerability, risk of absconding, internal notes and sources) is in it, and nothing that
+is not on this list may be added without a source.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from readmit.persons.models import Person
+
+SHAREABLE_FIELDS: tuple[str, ...] = (
+    # Given names and surnames, in Latin and in the original script (EU-Serbia Art. 16).
+    "surname_latin",
+    "given_names_latin",
+    "surname_original",
+    "given_names_original",
+    "original_script",
+    # Previous names, other names used or aliases (Art. 16); maiden name (form part A 2).
+    "other_names",
+    "sex",  # Art. 16
+    "civil_status",  # Art. 16
+    # Date and place of birth (Art. 16), at the precision known: year, month or day.
+    "date_of_birth",
+    "place_of_birth",
+    "birth_country",
+    "nationalities",  # current and any previous nationality (Art. 16)
+    "languages",  # "nationality and language" (form part A 6; Sri Lanka Art. 7(1)(a))
+    # Father's and mother's names: the Sri Lanka Art. 7(1)(a) and Kosovo-Switzerland
+    # application variants list them (DOMAIN.md §1.5) [V].
+    "father_name",
+    "mother_name",
+    # Last address / last place of residence in the requested state (CH-AZ Art. 5; form A 8).
+    "last_address",
+    "last_address_country",
+    # Height, eye colour, distinguishing marks (form part A 4; Sri Lanka Art. 7(1)(a)).
+    "physical_description",
+    # Identity documents: kind, number, validity, date and place of issue, issuing authority
+    # (Art. 16; form part E). Notes stay home.
+    "identity_documents",
+    # The photograph (CH-AZ Art. 5(1)(d)): a reference (digest, type, size), not the bytes.
+    "photo",
+)
+
+
+def shareable_particulars(person: Person) -> dict[str, Any]:
+    """The person's shareable particulars as JSON-safe values, with exactly SHAREABLE_FIELDS
+    as keys (empty values where unknown)."""
+    snapshot: dict[str, Any] = {
+        "surname_latin": person.surname_latin,
+        "given_names_latin": person.given_names_latin,
+        "surname_original": person.surname_original,
+        "given_names_original": person.given_names_original,
+        "original_script": person.original_script,
+        "other_names": [
+            {
+                "kind": n.kind,
+                "surname_latin": n.surname_latin,
+                "given_names_latin": n.given_names_latin,
+                "surname_original": n.surname_original,
+                "given_names_original": n.given_names_original,
+            }
+            for n in person.other_names.all()
+        ],
+        "sex": person.sex,
+        "civil_status": person.civil_status,
+        "date_of_birth": {
+            "year": person.birth_year,
+            "month": person.birth_month,
+            "day": person.birth_day,
+            "precision": "day" if person.birth_day else "month" if person.birth_month else "year",
+            "text": person.birth_date_display,
+        },
+        "place_of_birth": person.place_of_birth,
+        "birth_country": person.birth_country_id,
+        "nationalities": [
+            {"state": n.state_id, "status": n.status, "current": n.current}
+            for n in person.nationalities.all()
+        ],
+        "languages": list(person.languages or []),
+        "father_name": person.father_name,
+        "mother_name": person.mother_name,
+        "last_address": person.last_address,
+        "last_address_country": person.last_address_country_id,
+        "physical_description": {
+            "height_cm": person.height_cm,
+            "eye_colour": person.eye_colour,
+            "distinguishing_marks": person.distinguishing_marks,
+        },
+        "identity_documents": [
+            {
+                "kind": i.kind,
+                "number": i.number,
+                "issuing_state": i.issuing_state_id,
+                "issuing_authority": i.issuing_authority,
+                "place_of_issue": i.place_of_issue,
+                "issue_date": i.issue_date.isoformat() if i.issue_date else None,
+                "expiry_date": i.expiry_date.isoformat() if i.expiry_date else None,
+            }
+            for i in person.identifiers.all()
+        ],
+        "photo": (
+            {
+                "sha256": person.photo_sha256,
+                "content_type": person.photo_content_type,
+                "size": person.photo_size,
+            }
+            if person.photo
+            else None
+        ),
+    }
+    assert tuple(snapshot) == SHAREABLE_FIELDS, "the snapshot and its allow-list diverged"
+    return snapshot

@@ -1,0 +1,412 @@
+"""Reads of applications, always through the viewer's scope and the border between the states.
+
+A requested-state user never receives model instances of the application: `application_view`
+builds a plain structure from the shared fields only (SHARED_APPLICATION_FIELDS,
+SHARED_PERSON_FIELDS, and the persons' particulars filtered by the persons app's allow-list),
+so a template or an API schema cannot reach into the requesting state's return file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from readmit.accounts.capabilities import capabilities_of
+from readmit.accounts.models import User
+from readmit.audit.services import access_log_record
+from readmit.core.calendar import CalendarError, working_days_between
+from readmit.core.scoping import get_visible
+from readmit.persons.sharing import SHAREABLE_FIELDS
+from readmit.readmission import workflow
+from readmit.readmission.models import (
+    OPEN_STATUSES,
+    Application,
+    ApplicationPerson,
+    ApplicationStatus,
+    EventVisibility,
+    Evidence,
+    PersonStatus,
+)
+from readmit.readmission.workflow import REQUESTED, REQUESTING
+
+# Everything of an application a requested-state user can read (ARCHITECTURE.md §3).
+SHARED_APPLICATION_FIELDS = (
+    "id",
+    "reference",
+    "kind",
+    "procedure",
+    "status",
+    "agreement",
+    "legal_basis",
+    "requesting_authority",
+    "requesting_state",
+    "requested_state",
+    "requested_authority",
+    "consular_post",
+    "apprehended_on",
+    "knowledge_on",
+    "observations",
+    "submitted_at",
+    "received_on",
+    "acknowledged_on",
+    "reply_due",
+    "reply_due_source",
+    "reply_due_confidence",
+    "tacit_acceptance",
+    "tacit_acceptance_source",
+    "overdue_since",
+    "persons",
+    "evidence",
+    "transfers",
+    "events",
+    "interviews",
+)
+SHARED_PERSON_FIELDS = (
+    "id",
+    "role",
+    "status",
+    "particulars",
+    "health_statement",
+    "reply_on",
+    "refusal_reason",
+    "refusal_explanation",
+    "accepted_on",
+    "td_due",
+    "transfer_due",
+    "transferred_on",
+    "in_error_window_until",
+    "travel_documents",
+)
+
+
+def side_of(viewer: User, application: Application) -> str:
+    authority = viewer.authority
+    if authority is None:
+        return ""
+    if authority.pk == application.requesting_authority_id:
+        return REQUESTING
+    if authority.state_id == application.requested_state_id:
+        return REQUESTED
+    return ""
+
+
+def application_queryset(*, viewer: User) -> QuerySet[Application]:
+    return Application.objects.visible_to(viewer)
+
+
+def application_get(*, viewer: User, application_id: int) -> Application:
+    return get_visible(
+        application_queryset(viewer=viewer).select_related(
+            "agreement",
+            "requesting_authority__state",
+            "requested_state",
+            "requested_authority",
+            "consular_post",
+        ),
+        pk=application_id,
+    )
+
+
+def days_left(application: Application, today: dt.date | None = None) -> int | None:
+    """Days until the reply is due, counted as the agreement counts them."""
+    if application.reply_due is None:
+        return None
+    today = today or timezone.localdate()
+    if application.reply_due_unit == "working_days" and application.calendar_country:
+        try:
+            return working_days_between(application.calendar_country, today, application.reply_due)
+        except CalendarError:
+            pass
+    return (application.reply_due - today).days
+
+
+def _person(person: ApplicationPerson) -> dict[str, Any]:
+    particulars = {k: v for k, v in person.particulars.items() if k in SHAREABLE_FIELDS}
+    return {
+        "id": person.pk,
+        "role": person.role,
+        "role_label": person.get_role_display(),
+        "status": person.status,
+        "status_label": person.get_status_display(),
+        "particulars": particulars,
+        "health_statement": person.health_statement,
+        "reply_on": person.reply_on,
+        "refusal_reason": person.refusal_reason,
+        "refusal_reason_label": person.get_refusal_reason_display()
+        if person.refusal_reason
+        else "",
+        "refusal_explanation": person.refusal_explanation,
+        "accepted_on": person.accepted_on,
+        "td_due": person.td_due,
+        "transfer_due": person.transfer_due,
+        "transferred_on": person.transferred_on,
+        "in_error_window_until": person.in_error_window_until,
+        "travel_documents": [
+            {
+                "id": d.pk,
+                "kind": d.get_kind_display(),
+                "number": d.number,
+                "issued_on": d.issued_on,
+                "valid_until": d.valid_until,
+                "status": d.get_status_display(),
+            }
+            for d in person.travel_documents.all()
+        ],
+    }
+
+
+@dataclass
+class ApplicationView:
+    side: str
+    data: dict[str, Any]
+    actions: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # "application" / person id → actions
+    return_case_id: int | None = None  # requesting side only
+
+
+def _actions(viewer: User, application: Application, side: str) -> dict[str, list[str]]:
+    caps = capabilities_of(viewer)
+
+    def allowed(steps: dict[str, workflow.Step]) -> list[str]:
+        return sorted(
+            a
+            for a, s in steps.items()
+            if s.side == side and (s.capability is None or s.capability in caps)
+        )
+
+    result = {
+        "application": allowed(workflow.actions_for(workflow.APPLICATION, application.status))
+    }
+    for person in application.persons.all():
+        result[str(person.pk)] = allowed(workflow.actions_for(workflow.PERSON, person.status))
+    return result
+
+
+def application_view(
+    *, viewer: User, application_id: int, purpose: str = "application page"
+) -> ApplicationView:
+    """The application as this viewer may see it; every read is in the access log."""
+    application = application_get(viewer=viewer, application_id=application_id)
+    side = side_of(viewer, application)
+    persons = list(application.persons.prefetch_related("travel_documents").all())
+    events = application.events.all()
+    if side != REQUESTING:
+        events = events.filter(visibility=EventVisibility.BOTH)
+    data: dict[str, Any] = {
+        "id": application.pk,
+        "reference": application.reference,
+        "kind": application.get_kind_display(),
+        "procedure": application.get_procedure_display(),
+        "status": application.status,
+        "status_label": application.get_status_display(),
+        "agreement": {"code": application.agreement.code, "title": application.agreement.title},
+        "legal_basis": application.legal_basis,
+        "requesting_authority": application.requesting_authority.name,
+        "requesting_state": application.requesting_authority.state.name,
+        "requested_state": application.requested_state.name,
+        "requested_authority": application.requested_authority.name
+        if application.requested_authority
+        else "",
+        "consular_post": application.consular_post.name if application.consular_post else "",
+        "apprehended_on": application.apprehended_on,
+        "knowledge_on": application.knowledge_on,
+        "observations": application.observations,
+        "submitted_at": application.submitted_at,
+        "received_on": application.received_on,
+        "acknowledged_on": application.acknowledged_on,
+        "reply_due": application.reply_due,
+        "reply_due_source": application.reply_due_source,
+        "reply_due_confidence": application.reply_due_confidence,
+        "reply_rule": (
+            f"{application.reply_due_amount} {application.reply_due_unit.replace('_', ' ')}"
+            if application.reply_due_amount
+            else ""
+        ),
+        "days_left": days_left(application) if application.status in OPEN_STATUSES else None,
+        "tacit_acceptance": application.tacit_acceptance,
+        "tacit_acceptance_source": application.tacit_acceptance_source,
+        "overdue_since": application.overdue_since,
+        "persons": [_person(p) for p in persons],
+        "evidence": [
+            {
+                "id": e.pk,
+                "person_id": e.person_id,
+                "type": e.evidence_type.label,
+                "class": e.evidence_type.get_evidence_class_display(),
+                "establishes": e.evidence_type.get_establishes_display(),
+                "is_copy": e.is_copy,
+                "authenticated": e.authenticated,
+                "document_number": e.document_number,
+                "issued_on": e.issued_on,
+                "expires_on": e.expires_on,
+                "description": e.description,
+                "has_file": bool(e.file),
+                "content_type": e.content_type,
+                "size": e.size,
+                "sha256": e.sha256,
+            }
+            for e in application.evidence.select_related("evidence_type")
+        ],
+        "transfers": [
+            {
+                "id": t.pk,
+                "status": t.status,
+                "status_label": t.get_status_display(),
+                "planned_at": t.planned_at,
+                "border_crossing_point": t.border_crossing_point,
+                "flight": t.flight,
+                "escorts": t.escorts,
+                "medical_needs": t.medical_needs,
+                "confirmation_due": t.confirmation_due,
+                "persons": [p.pk for p in t.persons.all()],
+            }
+            for t in application.transfers.prefetch_related("persons")
+        ],
+        "interviews": [
+            {
+                "id": i.pk,
+                "person_id": i.person_id,
+                "status": i.get_status_display(),
+                "scheduled_for": i.scheduled_for,
+                "place": i.place,
+                "held_on": i.held_on,
+                "result": i.get_result_display() if i.result else "",
+            }
+            for i in application.interviews.all()
+        ],
+        "events": [
+            {
+                "action": e.action,
+                "at": e.at,
+                "actor": e.actor_username or "platform",
+                "authority": e.actor_authority_code,
+                "summary": e.summary,
+                "due": e.due,
+                "person_id": e.person_id,
+            }
+            for e in events
+        ],
+    }
+    assert set(data) - {"status_label", "reply_rule", "days_left"} <= set(SHARED_APPLICATION_FIELDS)
+    access_log_record(
+        actor=viewer,
+        records=[
+            ("readmission.applicationperson", p.pk, application.requesting_authority_id)
+            for p in persons
+        ],
+        purpose=purpose,
+    )
+    view = ApplicationView(side=side, data=data, actions=_actions(viewer, application, side))
+    if side == REQUESTING:
+        view.return_case_id = application.return_case_id
+    return view
+
+
+def evidence_get(*, viewer: User, application_id: int, evidence_id: int) -> Evidence:
+    application = application_get(viewer=viewer, application_id=application_id)
+    evidence = get_visible(Evidence.objects.filter(application=application), pk=evidence_id)
+    access_log_record(
+        actor=viewer,
+        records=[("readmission.evidence", evidence.pk, application.requesting_authority_id)],
+        purpose="evidence file",
+    )
+    return evidence
+
+
+# --------------------------------------------------------------------------------------
+# Work queues
+# --------------------------------------------------------------------------------------
+
+QUEUE_NAMES = ("action_needed", "due_soon", "overdue", "waiting")
+
+
+def _queue(viewer: User, queue: str, today: dt.date) -> QuerySet[Application]:
+    authority = viewer.authority
+    qs = application_queryset(viewer=viewer)
+    requesting = authority is not None and authority.kind in ("return_authority", "border_police")
+    soon = Q(
+        status__in=OPEN_STATUSES, reply_due__gte=today, reply_due__lte=today + dt.timedelta(days=7)
+    )
+    if queue == "overdue":
+        return qs.filter(status__in=OPEN_STATUSES, reply_due__lt=today)
+    if queue == "due_soon":
+        return qs.filter(soon)
+    if requesting:
+        if queue == "waiting":
+            return qs.filter(
+                status__in=[
+                    ApplicationStatus.SUBMITTED,
+                    ApplicationStatus.ACKNOWLEDGED,
+                    ApplicationStatus.IDENTIFICATION,
+                ]
+            )
+        acting = ApplicationPerson.objects.filter(
+            status__in=[
+                PersonStatus.ACCEPTED,
+                PersonStatus.TACITLY_ACCEPTED,
+                PersonStatus.TD_ISSUED,
+                PersonStatus.TD_EXPIRED,
+                PersonStatus.TRANSFER_CONFIRMED,
+                PersonStatus.TRANSFER_POSTPONED,
+            ]
+        )
+        return qs.filter(
+            Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.INFORMATION_REQUESTED])
+            | Q(status=ApplicationStatus.REPLIED, pk__in=acting.values("application_id"))
+        )
+    if queue == "waiting":
+        return qs.filter(status=ApplicationStatus.INFORMATION_REQUESTED)
+    acting = ApplicationPerson.objects.filter(
+        status__in=[
+            PersonStatus.TD_REQUESTED,
+            PersonStatus.TRANSFER_NOTIFIED,
+            PersonStatus.TRANSFERRED,
+        ]
+    )
+    return qs.filter(
+        Q(
+            status__in=[
+                ApplicationStatus.SUBMITTED,
+                ApplicationStatus.ACKNOWLEDGED,
+                ApplicationStatus.IDENTIFICATION,
+            ]
+        )
+        | Q(status=ApplicationStatus.REPLIED, pk__in=acting.values("application_id"))
+    )
+
+
+def work_queue(
+    *,
+    viewer: User,
+    queue: str = "action_needed",
+    after: tuple[dt.date | None, int] | None = None,
+    limit: int = 50,
+    today: dt.date | None = None,
+) -> list[Application]:
+    """One page of a work queue, soonest due first, with keyset pagination on (due, id)."""
+    if queue not in QUEUE_NAMES:
+        queue = "action_needed"
+    qs = _queue(viewer, queue, today or timezone.localdate())
+    if after is not None:
+        due, last_id = after
+        if due is None:
+            qs = qs.filter(reply_due__isnull=True, pk__gt=last_id)
+        else:
+            qs = qs.filter(
+                Q(reply_due__gt=due) | Q(reply_due=due, pk__gt=last_id) | Q(reply_due__isnull=True)
+            )
+    return list(
+        qs.select_related("agreement", "requested_state", "requesting_authority").order_by(
+            F("reply_due").asc(nulls_last=True), "pk"
+        )[:limit]
+    )
+
+
+def queue_counts(*, viewer: User, today: dt.date | None = None) -> dict[str, int]:
+    today = today or timezone.localdate()
+    return {name: _queue(viewer, name, today).count() for name in QUEUE_NAMES}

@@ -1,0 +1,1759 @@
+"""Every write of the readmission workflow.
+
+A transition is one service call: lock the application row, look the action up in the
+transition table (`workflow`), check the actor's capability and side and the action's guards,
+write the new status, the timeline event and the audit entry in one transaction, and notify
+the other side once it commits. Deadlines come from the agreements registry and the calendar
+engine; they are stored when the clock starts and recomputed only by events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from readmit.accounts.capabilities import Capability, has
+from readmit.accounts.models import Authority, AuthorityKind, User
+from readmit.agreements.choices import Category, ClockStart, RuleKey, RuleUnit
+from readmit.agreements.deadlines import (
+    Deadline,
+    RuleValue,
+    deadline_extend,
+    period_deadline,
+    roll_forward_setting,
+)
+from readmit.agreements.models import Agreement, EvidenceType
+from readmit.agreements.selectors import agreement_select, rules_on
+from readmit.audit.services import audit_record, transmission_record
+from readmit.core.calendar import CalendarError, add_period
+from readmit.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
+from readmit.core.files import EVIDENCE_TYPES, check_upload
+from readmit.notifications.services import notify
+from readmit.persons.models import Person
+from readmit.persons.sharing import shareable_particulars
+from readmit.readmission import workflow
+from readmit.readmission.models import (
+    OPEN_STATUSES,
+    Application,
+    ApplicationEvent,
+    ApplicationKind,
+    ApplicationPerson,
+    ApplicationStatus,
+    EventVisibility,
+    Evidence,
+    Interview,
+    PersonRole,
+    PersonStatus,
+    Procedure,
+    RefusalReason,
+    Transfer,
+    TravelDocument,
+    TravelDocumentKind,
+)
+from readmit.readmission.workflow import REQUESTED, REQUESTING, SYSTEM, Step
+from readmit.returns.models import ReturnCase
+from readmit.returns.safeguards import require_clear
+from readmit.returns.services import case_mark_documented, case_mark_identified
+
+# Which category of the agreement an application kind falls under.
+_CATEGORY = {
+    ApplicationKind.OWN_NATIONALS: Category.OWN_NATIONALS,
+    ApplicationKind.NOTIFICATION_ONLY: Category.OWN_NATIONALS,
+    ApplicationKind.THIRD_COUNTRY_NATIONALS: Category.THIRD_COUNTRY_NATIONALS,
+    ApplicationKind.TRANSIT: Category.TRANSIT,
+}
+
+SHARED_MESSAGE_FIELDS = (
+    "reference",
+    "kind",
+    "procedure",
+    "agreement",
+    "legal_basis",
+    "persons",
+    "evidence",
+    "observations",
+)
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _side_of(actor: User, application: Application) -> str:
+    authority = actor.authority
+    assert authority is not None
+    if authority.pk == application.requesting_authority_id:
+        return REQUESTING
+    if authority.state_id == application.requested_state_id and authority.kind in (
+        AuthorityKind.CENTRAL_AUTHORITY,
+        AuthorityKind.CONSULAR_POST,
+    ):
+        return REQUESTED
+    return ""
+
+
+def _lock(actor: User | None, application_id: int) -> Application:
+    """The application, locked for this transaction, if the actor may see it at all."""
+    qs = Application.objects.select_for_update(of=("self",)).select_related(
+        "agreement", "requesting_authority", "requested_authority", "requested_state"
+    )
+    if actor is not None:
+        qs = qs.filter(pk__in=Application.objects.visible_to(actor).values("pk"))
+    try:
+        return qs.get(pk=application_id)
+    except Application.DoesNotExist:
+        raise NotFound(_("No such application, or it is not visible to you.")) from None
+
+
+def _check(actor: User | None, application: Application, step: Step) -> None:
+    if step.side == SYSTEM:
+        if actor is not None:
+            raise Forbidden(_("Only the platform does this, when a time limit passes."))
+        return
+    if actor is None:
+        return  # the operator at the command line acts for the platform
+    if _side_of(actor, application) != step.side:
+        raise Forbidden(
+            _("Only the %(side)s state can do this.")
+            % {"side": _("requesting") if step.side == REQUESTING else _("requested")},
+            code="wrong_side",
+        )
+    if step.capability is not None and not has(actor, step.capability):
+        raise Forbidden(
+            _("Your role does not allow this: %(capability)s.")
+            % {"capability": step.capability.label},
+            code="capability_required",
+        )
+
+
+def _app_step(actor: User | None, application: Application, action: str) -> Step:
+    step = workflow.step_for(
+        workflow.APPLICATION, application.status, action, what=_("application")
+    )
+    _check(actor, application, step)
+    return step
+
+
+def _person_step(
+    actor: User | None, application: Application, person: ApplicationPerson, action: str
+) -> Step:
+    step = workflow.step_for(workflow.PERSON, person.status, action, what=_("person's case"))
+    _check(actor, application, step)
+    return step
+
+
+def _event(
+    application: Application,
+    *,
+    actor: User | None,
+    action: str,
+    summary: str,
+    at: dt.datetime,
+    person: ApplicationPerson | None = None,
+    due: dt.date | None = None,
+    data: dict[str, Any] | None = None,
+    visibility: str = EventVisibility.BOTH,
+) -> ApplicationEvent:
+    return ApplicationEvent.objects.create(
+        application=application,
+        person=person,
+        action=action,
+        at=at,
+        actor_username=actor.get_username() if actor is not None else "",
+        actor_authority_code=actor.authority.code if actor is not None and actor.authority else "",
+        visibility=visibility,
+        summary=summary[:300],
+        due=due,
+        data=data or {},
+    )
+
+
+def _audit(
+    actor: User | None,
+    action: str,
+    obj: Any,
+    application: Application,
+    changes: dict[str, Any],
+    at: dt.datetime,
+    reason: str = "",
+) -> None:
+    audit_record(
+        actor=actor,
+        action=f"readmission.{action}",
+        obj=obj,
+        owner_authority_id=application.requesting_authority_id,
+        changes={"reference": application.reference, **changes},
+        reason=reason,
+        at=at,
+    )
+
+
+def _url(application: Application) -> str:
+    return reverse("readmission:application_detail", args=[application.pk])
+
+
+def _notify_other_side(
+    application: Application,
+    *,
+    acting_side: str,
+    action: str,
+    title: str,
+    capability: Capability | None,
+) -> None:
+    if acting_side == REQUESTING:
+        authorities = list(
+            Authority.objects.filter(
+                state_id=application.requested_state_id,
+                kind__in=[AuthorityKind.CENTRAL_AUTHORITY, AuthorityKind.CONSULAR_POST],
+                is_active=True,
+            )
+        )
+        authorities = [
+            a
+            for a in authorities
+            if a.kind == AuthorityKind.CENTRAL_AUTHORITY
+            or a.pk == application.consular_post_id
+            or a.located_in_id == application.requesting_authority.state_id
+        ]
+    else:
+        authorities = [application.requesting_authority]
+    notify(
+        authorities=authorities,
+        capability=capability,
+        action=f"readmission.{action}",
+        title=title,
+        url=_url(application),
+        obj=application,
+    )
+
+
+def _transmit(
+    actor: User | None,
+    application: Application,
+    message: str,
+    *,
+    to_requested: bool,
+    fields: Iterable[str] = (),
+) -> None:
+    """Record the message that crossed the border (DOMAIN.md §1.14 (i))."""
+    sender: Authority | None
+    recipient: Authority | None
+    if to_requested:
+        sender, recipient, state = (
+            application.requesting_authority,
+            application.requested_authority,
+            application.requested_state_id,
+        )
+    else:
+        sender = (
+            actor.authority
+            if actor is not None and actor.authority
+            else application.requested_authority
+        )
+        recipient, state = (
+            application.requesting_authority,
+            application.requesting_authority.state_id,
+        )
+    if sender is None:
+        return
+    transmission_record(
+        actor=actor,
+        sender=sender,
+        recipient=recipient,
+        recipient_state=state,
+        message=message,
+        obj=application,
+        legal_basis=application.legal_basis or application.agreement.code,
+        fields_sent=fields,
+    )
+
+
+def _rules(application: Application, on: dt.date) -> dict[str, RuleValue]:
+    member_state = (
+        application.requesting_authority.state_id
+        if application.requesting_authority.state_id != application.requested_state_id
+        else None
+    )
+    if application.agreement.first_party_id is not None:
+        member_state = application.agreement.first_party_id
+    return rules_on(application.agreement, on=on, member_state=member_state)
+
+
+def _deadline(rule: RuleValue, *, start: dt.date, country: str, roll_forward: bool) -> Deadline:
+    try:
+        return period_deadline(
+            start=start,
+            amount=int(rule.value),
+            unit=rule.unit,
+            country=country,
+            roll_forward=roll_forward,
+        )
+    except CalendarError as exc:
+        raise ValidationFailed(str(exc), code="calendar_error") from None
+
+
+def _reference(authority: Authority, year: int) -> str:
+    # "RA" (readmission application) keeps it apart from the return case's reference.
+    prefix = f"{authority.code.upper()}-RA-{year}-"
+    last = Application.objects.filter(reference__startswith=prefix).aggregate(m=Max("reference"))[
+        "m"
+    ]
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:06d}"
+
+
+# --------------------------------------------------------------------------------------
+# Drafting
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    person_id: int
+    role: str
+    health_statement: str = ""
+    health_consent: bool = False
+
+
+@transaction.atomic
+def application_draft(
+    *,
+    actor: User,
+    return_case_id: int,
+    kind: str,
+    requested_state: str,
+    persons: Sequence[PersonInput],
+    procedure: str = Procedure.NORMAL,
+    apprehended_on: dt.date | None = None,
+    knowledge_on: dt.date | None = None,
+    observations: str = "",
+    stateless: bool = False,
+) -> Application:
+    """Draft an application from a return case under the agreement the registry selects."""
+    if not has(actor, Capability.SUBMIT_APPLICATION):
+        raise Forbidden(
+            _("Your role does not allow drafting applications."), code="capability_required"
+        )
+    authority = actor.authority
+    assert authority is not None
+    try:
+        case = ReturnCase.objects.get(pk=return_case_id, owner_authority_id=authority.pk)
+    except ReturnCase.DoesNotExist:
+        raise NotFound(_("No such return case.")) from None
+    today = _today()
+    errors: dict[str, list[str]] = {}
+    if kind not in ApplicationKind.values or kind == ApplicationKind.READMISSION_IN_ERROR:
+        errors["kind"] = [_("Choose the kind of application.")]
+    if procedure not in Procedure.values:
+        errors["procedure"] = [_("Choose the normal or the accelerated procedure.")]
+    if procedure == Procedure.ACCELERATED and apprehended_on is None:
+        errors["apprehended_on"] = [_("The accelerated procedure needs the date of apprehension.")]
+    for name, day in (("apprehended_on", apprehended_on), ("knowledge_on", knowledge_on)):
+        if day is not None and day > today:
+            errors.setdefault(name, []).append(_("This date cannot be in the future."))
+    if kind == ApplicationKind.THIRD_COUNTRY_NATIONALS and knowledge_on is None:
+        errors["knowledge_on"] = [
+            _("Say since when the authority knows the person does not fulfil the conditions.")
+        ]
+    roles = [p.role for p in persons]
+    if roles.count(PersonRole.PRINCIPAL) != 1:
+        errors["persons"] = [_("An application has exactly one principal person.")]
+    if any(r not in PersonRole.values for r in roles):
+        errors.setdefault("persons", []).append(_("Unknown role of a person."))
+    if errors:
+        raise ValidationFailed(_("The application was not drafted."), fields=errors)
+
+    category = Category.STATELESS_PERSONS if stateless else _CATEGORY[ApplicationKind(kind)]
+    selection = agreement_select(
+        requesting_state=authority.state_id,
+        requested_state=requested_state,
+        category=category,
+        on=today,
+    )
+    if selection.agreement is None:
+        raise ValidationFailed(
+            selection.reason, code="no_agreement", fields={"requested_state": [selection.reason]}
+        )
+    agreement: Agreement = selection.agreement
+
+    person_rows = {
+        p.pk: p
+        for p in Person.objects.filter(
+            owner_authority_id=authority.pk, pk__in=[p.person_id for p in persons]
+        )
+    }
+    if len(person_rows) != len({p.person_id for p in persons}):
+        raise NotFound(_("A person in the application is not one of your authority's records."))
+    if case.person_id != next(p.person_id for p in persons if p.role == PersonRole.PRINCIPAL):
+        raise ValidationFailed(
+            _("The principal person must be the person of the return case."),
+            fields={"persons": [_("Choose the return case's person as principal.")]},
+        )
+
+    requested_authority = (
+        Authority.objects.filter(
+            state_id=requested_state, kind=AuthorityKind.CENTRAL_AUTHORITY, is_active=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    consular_post = (
+        Authority.objects.filter(
+            state_id=requested_state,
+            kind=AuthorityKind.CONSULAR_POST,
+            located_in_id=authority.state_id,
+            is_active=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    now = timezone.now()
+    application = Application.objects.create(
+        reference=_reference(authority, now.year),
+        kind=kind,
+        procedure=procedure,
+        agreement=agreement,
+        requesting_authority=authority,
+        requested_state_id=requested_state,
+        requested_authority=requested_authority,
+        consular_post=consular_post,
+        return_case=case,
+        legal_basis=f"{agreement.code}",
+        apprehended_on=apprehended_on,
+        knowledge_on=knowledge_on,
+        observations=observations,
+    )
+    for item in persons:
+        person = person_rows[item.person_id]
+        particulars = shareable_particulars(person)
+        ApplicationPerson.objects.create(
+            application=application,
+            role=item.role,
+            person=person,
+            particulars=particulars,
+            surname_latin=str(particulars.get("surname_latin", ""))[:200],
+            given_names_latin=str(particulars.get("given_names_latin", ""))[:200],
+            # Only with the person's express consent (DOMAIN.md §1.5, item 5).
+            health_statement=item.health_statement if item.health_consent else "",
+            health_consent_recorded_on=today
+            if item.health_consent and item.health_statement
+            else None,
+        )
+    _event(
+        application,
+        actor=actor,
+        action="drafted",
+        at=now,
+        visibility=EventVisibility.REQUESTING,
+        summary=_("Application drafted under %(code)s.") % {"code": agreement.code},
+    )
+    _audit(
+        actor,
+        "application.drafted",
+        application,
+        application,
+        {
+            "agreement": agreement.code,
+            "kind": kind,
+            "procedure": procedure,
+            "requested_state": requested_state,
+            "persons": len(persons),
+        },
+        now,
+    )
+    return application
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    actor: User,
+    application_id: int,
+    person_id: int,
+    evidence_code: str,
+    is_copy: bool = False,
+    authenticated: bool = False,
+    document_number: str = "",
+    issued_on: dt.date | None = None,
+    expires_on: dt.date | None = None,
+    description: str = "",
+    upload: IO[bytes] | None = None,
+    file_name: str = "",
+) -> Evidence:
+    """Attach a means of evidence from the agreement's catalogue (DOMAIN.md §1.6)."""
+    application = _lock(actor, application_id)
+    if _side_of(actor, application) != REQUESTING or not has(actor, Capability.SUBMIT_APPLICATION):
+        raise Forbidden(
+            _("Only the requesting authority adds evidence."), code="capability_required"
+        )
+    if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.INFORMATION_REQUESTED):
+        raise Conflict(
+            _("Evidence can be added to a draft, or when more information was requested."),
+            code="illegal_transition",
+        )
+    person = application.persons.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(_("No such person in this application."))
+    evidence_type = EvidenceType.objects.filter(
+        agreement=application.agreement, code=evidence_code
+    ).first()
+    errors: dict[str, list[str]] = {}
+    if evidence_type is None:
+        errors["evidence_code"] = [
+            _("%(code)s does not know this means of evidence. Choose one from its catalogue.")
+            % {"code": application.agreement.code}
+        ]
+    else:
+        if is_copy and not evidence_type.copy_counts:
+            errors["is_copy"] = [
+                _(
+                    "Under this agreement a copy of this document does not count; attach the original or choose its “copy” entry."
+                )
+            ]
+        if is_copy and evidence_type.copy_must_be_authenticated and not authenticated:
+            errors["authenticated"] = [_("This copy counts only if it is authenticated.")]
+        today = _today()
+        if expires_on is not None and expires_on < today and not evidence_type.expired_counts:
+            errors["expires_on"] = [
+                _("An expired document of this kind does not count under this agreement.")
+            ]
+    today = _today()
+    if issued_on is not None and issued_on > today:
+        errors["issued_on"] = [_("The date of issue cannot be in the future.")]
+    if issued_on and expires_on and expires_on < issued_on:
+        errors["expires_on"] = [_("The expiry date is before the date of issue.")]
+    if errors:
+        raise ValidationFailed(_("The evidence was not added."), fields=errors)
+    assert evidence_type is not None
+    checked = None
+    if upload is not None:
+        checked = check_upload(upload, name=file_name, allowed=EVIDENCE_TYPES)
+    evidence = Evidence(
+        application=application,
+        person=person,
+        evidence_type=evidence_type,
+        is_copy=is_copy,
+        authenticated=authenticated,
+        document_number=document_number.strip(),
+        issued_on=issued_on,
+        expires_on=expires_on,
+        description=description.strip(),
+    )
+    if upload is not None and checked is not None:
+        from django.core.files import File
+
+        suffix = {
+            "application/pdf": "pdf",
+            "image/jpeg": "jpg",
+            "image/png": "png",
+            "image/tiff": "tif",
+        }
+        # The stored name carries no personal data: the original name stays in the row only.
+        evidence.file.save(
+            f"{checked.sha256[:32]}.{suffix[checked.content_type]}", File(upload), save=False
+        )
+        evidence.file_name = file_name[:200]
+        evidence.content_type = checked.content_type
+        evidence.size = checked.size
+        evidence.sha256 = checked.sha256
+    evidence.save()
+    now = timezone.now()
+    if application.status != ApplicationStatus.DRAFT:
+        _event(
+            application,
+            actor=actor,
+            action="evidence_added",
+            at=now,
+            person=person,
+            summary=_("Evidence added: %(label)s.") % {"label": evidence_type.label},
+        )
+    _audit(
+        actor,
+        "evidence.added",
+        evidence,
+        application,
+        {
+            "evidence": evidence_type.code,
+            "class": evidence_type.evidence_class,
+            "copy": is_copy,
+            "sha256": evidence.sha256,
+        },
+        now,
+    )
+    return evidence
+
+
+# --------------------------------------------------------------------------------------
+# Submission and the clock
+# --------------------------------------------------------------------------------------
+
+# The particulars without which the requested state cannot identify anyone (DOMAIN.md §1.5 (1)).
+_MANDATORY = (("surname_latin", "surname"), ("given_names_latin", "given names"), ("sex", "sex"))
+
+
+def _start_reply_clock(
+    application: Application, *, start: dt.date, rules: dict[str, RuleValue]
+) -> None:
+    key = (
+        RuleKey.REPLY_PERIOD_ACCELERATED
+        if application.procedure == Procedure.ACCELERATED
+        else RuleKey.REPLY_PERIOD_NORMAL
+    )
+    rule = rules.get(key)
+    roll, _source = roll_forward_setting(rules)
+    application.clock_started_on = start
+    application.calendar_country = application.requested_state_id
+    application.roll_forward = roll
+    tacit = rules.get(RuleKey.TACIT_ACCEPTANCE)
+    application.tacit_acceptance = None if tacit is None else bool(tacit.value)
+    application.tacit_acceptance_source = "" if tacit is None else tacit.source[:300]
+    if rule is None:
+        application.reply_due = None  # not configured: shown as such, never guessed
+        application.reply_due_source = ""
+        return
+    deadline = _deadline(
+        rule, start=start, country=application.requested_state_id, roll_forward=roll
+    )
+    application.reply_due = deadline.due
+    application.reply_due_amount = int(rule.value)
+    application.reply_due_unit = rule.unit
+    application.reply_due_source = rule.source[:300]
+    application.reply_due_confidence = rule.confidence
+
+
+def _reply_clock_starts_at(rules: dict[str, RuleValue], procedure: str) -> str:
+    key = (
+        RuleKey.REPLY_PERIOD_ACCELERATED
+        if procedure == Procedure.ACCELERATED
+        else RuleKey.REPLY_PERIOD_NORMAL
+    )
+    rule = rules.get(key)
+    return rule.clock_start if rule is not None and rule.clock_start else ClockStart.RECEIPT
+
+
+@transaction.atomic
+def application_submit(*, actor: User, application_id: int) -> Application:
+    application = _lock(actor, application_id)
+    step = _app_step(actor, application, "submit")
+    today = _today()
+    now = timezone.now()
+    persons = list(application.persons.all())
+    missing: dict[str, list[str]] = {}
+    for person in persons:
+        labels = [label for key, label in _MANDATORY if not person.particulars.get(key)]
+        if not (person.particulars.get("date_of_birth") or {}).get("year"):
+            labels.append("year of birth")
+        for label in labels:
+            missing.setdefault(f"person_{person.pk}", []).append(
+                _("The %(label)s is missing (mandatory particulars).") % {"label": label}
+            )
+    if missing:
+        raise ValidationFailed(
+            _("The application cannot be submitted: particulars are missing."), fields=missing
+        )
+    rules = _rules(application, today)
+    # Accelerated procedure: the application must be submitted within the window after apprehension.
+    if application.procedure == Procedure.ACCELERATED and application.apprehended_on is not None:
+        window = rules.get(RuleKey.ACCELERATED_APPLICATION_WINDOW)
+        if window is not None:
+            limit = _deadline(
+                window,
+                start=application.apprehended_on,
+                country=application.requesting_authority.state_id,
+                roll_forward=True,
+            )
+            if today > limit.due:
+                raise ValidationFailed(
+                    _(
+                        "The accelerated procedure had to be used by %(due)s (%(value)s %(unit)s after apprehension, %(source)s). Use the normal procedure."
+                    )
+                    % {
+                        "due": limit.due.isoformat(),
+                        "value": window.value,
+                        "unit": window.unit.replace("_", " "),
+                        "source": window.source,
+                    },
+                    fields={"procedure": [_("Too late for the accelerated procedure.")]},
+                )
+    if (
+        application.kind == ApplicationKind.THIRD_COUNTRY_NATIONALS
+        and application.knowledge_on is not None
+    ):
+        window = rules.get(RuleKey.TCN_APPLICATION_WINDOW)
+        if window is not None:
+            limit = _deadline(
+                window,
+                start=application.knowledge_on,
+                country=application.requesting_authority.state_id,
+                roll_forward=True,
+            )
+            if today > limit.due:
+                raise ValidationFailed(
+                    _(
+                        "A third-country-national application had to be submitted by %(due)s (%(source)s)."
+                    )
+                    % {"due": limit.due.isoformat(), "source": window.source},
+                    fields={"knowledge_on": [_("The application window has passed.")]},
+                )
+    if application.return_case_id is not None:
+        require_clear(application.return_case, purpose="submit_application", on=today)  # type: ignore[arg-type]
+
+    application.status = step.to
+    application.submitted_at = now
+    # Delivered on the platform at once: the day of submission is the day of receipt.
+    application.received_on = today
+    if application.kind == ApplicationKind.NOTIFICATION_ONLY:
+        for person in persons:
+            person.status = PersonStatus.TD_ISSUED
+            person.save(update_fields=["status"])
+        application.status = ApplicationStatus.REPLIED
+    elif _reply_clock_starts_at(rules, application.procedure) != ClockStart.ACKNOWLEDGEMENT:
+        _start_reply_clock(application, start=today, rules=rules)
+    application.version += 1
+    application.save()
+    _event(
+        application,
+        actor=actor,
+        action="submitted",
+        at=now,
+        due=application.reply_due,
+        summary=_("Application submitted to %(state)s.")
+        % {"state": application.requested_state.name},
+    )
+    _audit(
+        actor,
+        "application.submitted",
+        application,
+        application,
+        {"status": application.status, "reply_due": application.reply_due},
+        now,
+    )
+    _transmit(actor, application, "application", to_requested=True, fields=SHARED_MESSAGE_FIELDS)
+    _notify_other_side(
+        application,
+        acting_side=REQUESTING,
+        action="application.submitted",
+        title=_("New readmission application %(ref)s") % {"ref": application.reference},
+        capability=Capability.ACKNOWLEDGE_APPLICATION,
+    )
+    return application
+
+
+@transaction.atomic
+def application_acknowledge(*, actor: User, application_id: int) -> Application:
+    application = _lock(actor, application_id)
+    step = _app_step(actor, application, "acknowledge")
+    today, now = _today(), timezone.now()
+    application.status = step.to
+    application.acknowledged_on = today
+    rules = _rules(application, application.received_on or today)
+    if application.clock_started_on is None:
+        # CH–AZ Art. 8(2): the reply period runs from the acknowledgement of receipt.
+        _start_reply_clock(application, start=today, rules=rules)
+    application.version += 1
+    application.save()
+    _event(
+        application,
+        actor=actor,
+        action="acknowledged",
+        at=now,
+        due=application.reply_due,
+        summary=_("Receipt acknowledged."),
+    )
+    _audit(
+        actor,
+        "application.acknowledged",
+        application,
+        application,
+        {"reply_due": application.reply_due},
+        now,
+    )
+    _transmit(actor, application, "acknowledgement", to_requested=False)
+    _notify_other_side(
+        application,
+        acting_side=REQUESTED,
+        action="application.acknowledged",
+        title=_("%(ref)s: receipt acknowledged") % {"ref": application.reference},
+        capability=Capability.VIEW_CASES,
+    )
+    return application
+
+
+@transaction.atomic
+def identification_record(
+    *, actor: User, application_id: int, result: str, note: str = ""
+) -> Application:
+    """Record a registry check (civil or passport registry) and its result."""
+    application = _lock(actor, application_id)
+    step = _app_step(actor, application, "record_identification")
+    if not result.strip():
+        raise ValidationFailed(
+            _("Say what the registry check found."), fields={"result": [_("Enter the result.")]}
+        )
+    now = timezone.now()
+    application.status = step.to
+    application.version += 1
+    application.save(update_fields=["status", "version"])
+    _event(
+        application,
+        actor=actor,
+        action="identification_recorded",
+        at=now,
+        summary=_("Registry check: %(result)s") % {"result": result.strip()[:200]},
+        data={"note": note[:500]},
+    )
+    _audit(
+        actor, "identification.recorded", application, application, {"result": result[:200]}, now
+    )
+    return application
+
+
+@transaction.atomic
+def interview_request(
+    *,
+    actor: User,
+    application_id: int,
+    person_id: int,
+    scheduled_for: dt.datetime | None = None,
+    place: str = "",
+) -> Interview:
+    application = _lock(actor, application_id)
+    step = _app_step(actor, application, "interview")
+    person = application.persons.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(_("No such person in this application."))
+    now = timezone.now()
+    if scheduled_for is not None and scheduled_for < now:
+        raise ValidationFailed(
+            _("An interview is scheduled in the future."),
+            fields={"scheduled_for": [_("Choose a future date and time.")]},
+        )
+    interview = Interview.objects.create(
+        application=application,
+        person=person,
+        place=place.strip(),
+        scheduled_for=scheduled_for,
+        status=Interview.Status.SCHEDULED if scheduled_for else Interview.Status.REQUESTED,
+    )
+    application.status = step.to
+    application.version += 1
+    application.save(update_fields=["status", "version"])
+    _event(
+        application,
+        actor=actor,
+        action="interview_scheduled" if scheduled_for else "interview_requested",
+        at=now,
+        person=person,
+        summary=(
+            _("Interview scheduled for %(when)s at %(place)s.")
+            % {"when": f"{scheduled_for:%Y-%m-%d %H:%M}", "place": place or "–"}
+        )
+        if scheduled_for
+        else _("Interview requested."),
+    )
+    _audit(
+        actor,
+        "interview.requested",
+        interview,
+        application,
+        {"scheduled_for": scheduled_for, "place": place},
+        now,
+    )
+    _notify_other_side(
+        application,
+        acting_side=REQUESTED,
+        action="interview.requested",
+        title=_("%(ref)s: interview") % {"ref": application.reference},
+        capability=Capability.VIEW_CASES,
+    )
+    return interview
+
+
+@transaction.atomic
+def interview_record(
+    *,
+    actor: User,
+    application_id: int,
+    interview_id: int,
+    held_on: dt.date,
+    result: str,
+    notes: str = "",
+) -> Interview:
+    application = _lock(actor, application_id)
+    _app_step(actor, application, "interview")
+    interview = application.interviews.filter(pk=interview_id).first()
+    if interview is None:
+        raise NotFound(_("No such interview."))
+    errors: dict[str, list[str]] = {}
+    if held_on > _today():
+        errors["held_on"] = [_("An interview cannot be recorded before it is held.")]
+    if result not in Interview.Result.values:
+        errors["result"] = [_("Choose the interview's result.")]
+    if errors:
+        raise ValidationFailed(_("The interview was not recorded."), fields=errors)
+    now = timezone.now()
+    interview.status, interview.held_on, interview.result, interview.notes = (
+        Interview.Status.HELD,
+        held_on,
+        result,
+        notes.strip(),
+    )
+    interview.save()
+    _event(
+        application,
+        actor=actor,
+        action="interview_held",
+        at=now,
+        person=interview.person,
+        summary=_("Interview held: %(result)s.") % {"result": Interview.Result(result).label},
+    )
+    _audit(
+        actor, "interview.held", interview, application, {"held_on": held_on, "result": result}, now
+    )
+    return interview
+
+
+# --------------------------------------------------------------------------------------
+# Information requests and extensions
+# --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def information_request(*, actor: User, application_id: int, question: str) -> Application:
+    application = _lock(actor, application_id)
+    step = _app_step(actor, application, "request_information")
+    if len(question.strip()) < 10:
+        raise ValidationFailed(
+            _("Say what information is needed."), fields={"question": [_("Write the question.")]}
+        )
+    now = timezone.now()
+    application.status = step.to
+    # No agreement in the registry says the clock stops while information is awaited, so it
+    # keeps running; the timeline says so (DOMAIN.md has no such clause).
+    application.version += 1
+    application.save(update_fields=["status", "version"])
+    _event(
+        application,
+        actor=actor,
+        action="information_requested",
+        at=now,
+        due=application.reply_due,
+        summary=_(
+            "More information requested. The reply period keeps running (no pause is configured for %(code)s)."
+        )
+        % {"code": application.agreement.code},
+        data={"question": question.strip()[:2000]},
+    )
+    _audit(actor, "information.requested", application, application, {}, now)
+    _transmit(actor, application, "information_request", to_requested=False)
+    _notify_other_side(
+        application,
+        acting_side=REQUESTED,
+        action="information.requested",
+        title=_("%(ref)s: more information requested") % {"ref": application.reference},
+        capability=Capability.SUBMIT_APPLICATION,
+    )
+    return application
+
+
+@transaction.atomic
+def information_provide(*, actor: User, application_id: int, answer: str) -> Application:
+    application = _lock(actor, application_id)
+    step = _app_step(actor, application, "provide_information")
+    if not answer.strip():
+        raise ValidationFailed(
+            _("Write the information."), fields={"answer": [_("Enter the answer.")]}
+        )
+    now = timezone.now()
+    application.status = step.to
+    application.version += 1
+    application.save(update_fields=["status", "version"])
+    _event(
+        application,
+        actor=actor,
+        action="information_provided",
+        at=now,
+        summary=_("Information provided."),
+        data={"answer": answer.strip()[:4000]},
+    )
+    _audit(actor, "information.provided", application, application, {}, now)
+    _transmit(
+        actor, application, "information", to_requested=True, fields=("observations", "evidence")
+    )
+    _notify_other_side(
+        application,
+        acting_side=REQUESTING,
+        action="information.provided",
+        title=_("%(ref)s: information provided") % {"ref": application.reference},
+        capability=Capability.REPLY_APPLICATION,
+    )
+    return application
+
+
+@transaction.atomic
+def reply_period_extend(
+    *, actor: User, application_id: int, amount: int, reason: str
+) -> Application:
+    """The requested state extends the reply period within the agreement's maximum."""
+    application = _lock(actor, application_id)
+    _app_step(actor, application, "extend")
+    rules = _rules(application, application.received_on or _today())
+    maximum = rules.get(RuleKey.REPLY_EXTENSION_MAX)
+    errors: dict[str, list[str]] = {}
+    if maximum is None:
+        raise ValidationFailed(
+            _("%(code)s has no configured extension of the reply period, so none can be recorded.")
+            % {"code": application.agreement.code},
+            code="not_configured",
+        )
+    if application.reply_due is None:
+        raise Conflict(_("The reply period has not started or is not configured."))
+    if amount < 1 or amount > int(maximum.value):
+        errors["amount"] = [
+            _("At most %(max)s %(unit)s (%(source)s).")
+            % {"max": maximum.value, "unit": RuleUnit(maximum.unit).label, "source": maximum.source}
+        ]
+    if len(reason.strip()) < 10:
+        errors["reason"] = [
+            _("An extension needs a substantiated reason (legal or factual obstacles).")
+        ]
+    if errors:
+        raise ValidationFailed(_("The extension was not recorded."), fields=errors)
+    already = application.events.filter(action="extended").exists()
+    if already:
+        raise Conflict(_("The reply period was already extended once."))
+    assert application.clock_started_on is not None and application.reply_due_amount is not None
+    current = period_deadline(
+        start=application.clock_started_on,
+        amount=application.reply_due_amount,
+        unit=application.reply_due_unit,
+        country=application.calendar_country,
+        roll_forward=application.roll_forward,
+    )
+    extended = deadline_extend(current, amount=amount, unit=maximum.unit, maximum=maximum)
+    now = timezone.now()
+    previous = application.reply_due
+    application.reply_due = extended.due
+    application.overdue_since = None
+    application.version += 1
+    application.save(update_fields=["reply_due", "overdue_since", "version"])
+    _event(
+        application,
+        actor=actor,
+        action="extended",
+        at=now,
+        due=extended.due,
+        summary=_("Reply period extended by %(n)s %(unit)s: due %(due)s (%(source)s).")
+        % {
+            "n": amount,
+            "unit": RuleUnit(maximum.unit).label,
+            "due": extended.due.isoformat(),
+            "source": maximum.source,
+        },
+        data={"reason": reason.strip()[:2000], "previous_due": str(previous)},
+    )
+    _audit(
+        actor,
+        "application.extended",
+        application,
+        application,
+        {"reply_due": [previous, extended.due], "amount": amount},
+        now,
+        reason=reason.strip(),
+    )
+    _transmit(actor, application, "extension", to_requested=False)
+    _notify_other_side(
+        application,
+        acting_side=REQUESTED,
+        action="application.extended",
+        title=_("%(ref)s: reply period extended") % {"ref": application.reference},
+        capability=Capability.VIEW_CASES,
+    )
+    return application
+
+
+# --------------------------------------------------------------------------------------
+# Replies
+# --------------------------------------------------------------------------------------
+
+
+def acceptance_deadlines(
+    application: Application, person: ApplicationPerson, accepted_on: dt.date
+) -> None:
+    rules = _rules(application, application.received_on or accepted_on)
+    roll, _source = roll_forward_setting(rules)
+    person.accepted_on = accepted_on
+    # Like every deadline of the application, counted in the requested state's calendar: the
+    # handover happens at its border (the same choice as `readmit deadlines`).
+    for key, field in (
+        (RuleKey.TD_ISSUE_PERIOD, "td_due"),
+        (RuleKey.TRANSFER_PERIOD, "transfer_due"),
+    ):
+        rule = rules.get(key)
+        if rule is not None:
+            due = _deadline(
+                rule, start=accepted_on, country=application.requested_state_id, roll_forward=roll
+            ).due
+            setattr(person, field, due)
+
+
+def _close_if_all_replied(application: Application, now: dt.datetime) -> None:
+    if not application.persons.filter(status=PersonStatus.PENDING).exists():
+        application.status = ApplicationStatus.REPLIED
+        application.replied_at = now
+
+
+@transaction.atomic
+def person_reply(
+    *,
+    actor: User,
+    application_id: int,
+    person_id: int,
+    accept: bool,
+    reason: str = "",
+    explanation: str = "",
+    expected_version: int | None = None,
+) -> ApplicationPerson:
+    """The requested state's reply for one person: acceptance, or refusal with written reasons."""
+    application = _lock(actor, application_id)
+    if (
+        application.status == ApplicationStatus.REPLIED
+        and application.persons.filter(pk=person_id, status=PersonStatus.TACITLY_ACCEPTED).exists()
+    ):
+        raise Conflict(
+            _(
+                "Too late: the time limit passed and the transfer was deemed agreed (tacit acceptance)."
+            ),
+            code="already_tacitly_accepted",
+        )
+    person = application.persons.select_for_update().filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(_("No such person in this application."))
+    if person.status != PersonStatus.PENDING:
+        raise Conflict(
+            _("This person was already answered (%(status)s).")
+            % {"status": PersonStatus(person.status).label},
+            code="already_replied",
+        )
+    _app_step(actor, application, "reply")
+    step = _person_step(actor, application, person, "accept" if accept else "refuse")
+    errors: dict[str, list[str]] = {}
+    if not accept:
+        if reason not in RefusalReason.values:
+            errors["reason"] = [_("Choose the reason for the refusal.")]
+        # Reasons for refusal must be given in writing (CH–AZ Art. 8(3)).
+        if len(explanation.strip()) < 20:
+            errors["explanation"] = [_("Explain the refusal in writing (at least a sentence).")]
+    if errors:
+        raise ValidationFailed(_("The reply was not recorded."), fields=errors)
+    today, now = _today(), timezone.now()
+    person.status = step.to
+    person.reply_on = today
+    if accept:
+        acceptance_deadlines(application, person, today)
+    else:
+        person.refusal_reason = reason
+        person.refusal_explanation = explanation.strip()
+    person.save()
+    _close_if_all_replied(application, now)
+    application.version += 1
+    application.save(update_fields=["status", "replied_at", "version"])
+    if accept:
+        summary = _("Accepted.")
+        if person.transfer_due:
+            summary += " " + _("Transfer due by %(due)s.") % {
+                "due": person.transfer_due.isoformat()
+            }
+    else:
+        summary = _("Refused: %(reason)s.") % {"reason": RefusalReason(reason).label}
+    _event(
+        application,
+        actor=actor,
+        action="accepted" if accept else "refused",
+        at=now,
+        person=person,
+        due=person.transfer_due if accept else None,
+        summary=summary,
+        data={} if accept else {"reason": reason, "explanation": explanation.strip()},
+    )
+    _audit(
+        actor,
+        "person.accepted" if accept else "person.refused",
+        person,
+        application,
+        {"status": person.status, "reason": reason},
+        now,
+        reason=explanation.strip(),
+    )
+    _transmit(actor, application, "reply", to_requested=False)
+    if accept and application.return_case_id:
+        case_mark_identified(actor=None, case_id=application.return_case_id, on=today)
+    _notify_other_side(
+        application,
+        acting_side=REQUESTED,
+        action="person.replied",
+        title=_("%(ref)s: reply received") % {"ref": application.reference},
+        capability=Capability.VIEW_CASES,
+    )
+    return person
+
+
+# --------------------------------------------------------------------------------------
+# Travel documents
+# --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def travel_document_request(
+    *, actor: User, application_id: int, person_id: int
+) -> ApplicationPerson:
+    application = _lock(actor, application_id)
+    person = application.persons.select_for_update().filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(_("No such person in this application."))
+    step = _person_step(actor, application, person, "request_td")
+    now = timezone.now()
+    person.status = step.to
+    person.save(update_fields=["status"])
+    _event(
+        application,
+        actor=actor,
+        action="td_requested",
+        at=now,
+        person=person,
+        due=person.td_due,
+        summary=_("Travel document requested."),
+    )
+    _audit(actor, "td.requested", person, application, {}, now)
+    _transmit(actor, application, "td_request", to_requested=True)
+    _notify_other_side(
+        application,
+        acting_side=REQUESTING,
+        action="td.requested",
+        title=_("%(ref)s: travel document requested") % {"ref": application.reference},
+        capability=Capability.ISSUE_TRAVEL_DOCUMENT,
+    )
+    return person
+
+
+@transaction.atomic
+def travel_document_issue(
+    *,
+    actor: User,
+    application_id: int,
+    person_id: int,
+    kind: str,
+    number: str,
+    issued_on: dt.date,
+    valid_until: dt.date,
+) -> TravelDocument:
+    application = _lock(actor, application_id)
+    person = application.persons.select_for_update().filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(_("No such person in this application."))
+    step = _person_step(actor, application, person, "issue_td")
+    today = _today()
+    errors: dict[str, list[str]] = {}
+    if kind not in TravelDocumentKind.values:
+        errors["kind"] = [_("Choose the kind of travel document.")]
+    if not number.strip():
+        errors["number"] = [_("Enter the document number.")]
+    if issued_on > today:
+        errors["issued_on"] = [_("The date of issue cannot be in the future.")]
+    if valid_until <= issued_on:
+        errors["valid_until"] = [_("The document must be valid after its date of issue.")]
+    rules = _rules(application, application.received_on or today)
+    minimum = rules.get(RuleKey.TD_MIN_VALIDITY)
+    if minimum is not None and not errors:
+        try:
+            least = add_period(
+                start=issued_on,
+                amount=int(minimum.value),
+                unit=minimum.unit,
+                country=application.requested_state_id,
+            )
+        except CalendarError as exc:
+            raise ValidationFailed(str(exc)) from None
+        if valid_until < least:
+            errors["valid_until"] = [
+                _(
+                    "It must be valid for at least %(n)s %(unit)s (%(source)s): until %(day)s or later."
+                )
+                % {
+                    "n": minimum.value,
+                    "unit": RuleUnit(minimum.unit).label,
+                    "source": minimum.source,
+                    "day": least.isoformat(),
+                }
+            ]
+    if errors:
+        raise ValidationFailed(_("The travel document was not recorded."), fields=errors)
+    now = timezone.now()
+    person.travel_documents.filter(status=TravelDocument.Status.ISSUED).update(
+        status=TravelDocument.Status.CANCELLED
+    )
+    document = TravelDocument.objects.create(
+        person=person,
+        kind=kind,
+        number=number.strip(),
+        issued_on=issued_on,
+        valid_until=valid_until,
+        issued_by=actor.authority,
+    )
+    person.status = step.to
+    person.save(update_fields=["status"])
+    _event(
+        application,
+        actor=actor,
+        action="td_issued",
+        at=now,
+        person=person,
+        due=valid_until,
+        summary=_("Travel document issued (%(kind)s), valid until %(day)s.")
+        % {"kind": TravelDocumentKind(kind).label, "day": valid_until.isoformat()},
+    )
+    _audit(
+        actor, "td.issued", document, application, {"kind": kind, "valid_until": valid_until}, now
+    )
+    _transmit(actor, application, "travel_document", to_requested=False)
+    if application.return_case_id:
+        case_mark_documented(actor=None, case_id=application.return_case_id, on=today)
+    _notify_other_side(
+        application,
+        acting_side=REQUESTED,
+        action="td.issued",
+        title=_("%(ref)s: travel document issued") % {"ref": application.reference},
+        capability=Capability.NOTIFY_TRANSFER,
+    )
+    return document
+
+
+# --------------------------------------------------------------------------------------
+# Transfers
+# --------------------------------------------------------------------------------------
+
+
+def _transfer_persons(
+    application: Application, person_ids: Sequence[int]
+) -> list[ApplicationPerson]:
+    persons = list(application.persons.select_for_update().filter(pk__in=person_ids))
+    if not persons or len(persons) != len(set(person_ids)):
+        raise ValidationFailed(
+            _("Choose the persons to transfer."),
+            fields={"persons": [_("Choose at least one person of this application.")]},
+        )
+    return persons
+
+
+@transaction.atomic
+def transfer_notify(
+    *,
+    actor: User,
+    application_id: int,
+    person_ids: Sequence[int],
+    planned_at: dt.datetime,
+    border_crossing_point: str,
+    flight: str = "",
+    escorts: str = "",
+    medical_needs: str = "",
+) -> Transfer:
+    application = _lock(actor, application_id)
+    persons = _transfer_persons(application, person_ids)
+    steps = [_person_step(actor, application, p, "notify_transfer") for p in persons]
+    today, now = _today(), timezone.now()
+    errors: dict[str, list[str]] = {}
+    if planned_at <= now:
+        errors["planned_at"] = [_("A transfer is notified before it takes place.")]
+    if not border_crossing_point.strip():
+        errors["border_crossing_point"] = [_("Enter the border crossing point.")]
+    rules = _rules(application, application.received_on or today)
+    lead = rules.get(RuleKey.TRANSFER_NOTICE_LEAD_TIME)
+    if lead is not None and not errors:
+        try:
+            earliest = add_period(
+                start=today,
+                amount=int(lead.value),
+                unit=lead.unit,
+                country=application.requested_state_id,
+            )
+        except CalendarError as exc:
+            raise ValidationFailed(str(exc)) from None
+        if planned_at.date() < earliest:
+            errors["planned_at"] = [
+                _(
+                    "The notice must reach the requested state %(n)s %(unit)s before the transfer (%(source)s): the earliest date is %(day)s."
+                )
+                % {
+                    "n": lead.value,
+                    "unit": RuleUnit(lead.unit).label,
+                    "source": lead.source,
+                    "day": earliest.isoformat(),
+                }
+            ]
+    for person in persons:
+        document = person.travel_documents.filter(status=TravelDocument.Status.ISSUED).first()
+        if document is not None and document.valid_until < planned_at.date():
+            errors["planned_at"] = [
+                _("The travel document expires before the transfer (%(day)s).")
+                % {"day": document.valid_until.isoformat()}
+            ]
+    if errors:
+        raise ValidationFailed(_("The transfer was not notified."), fields=errors)
+    if application.return_case_id is not None:
+        require_clear(application.return_case, purpose="transfer", on=planned_at.date())  # type: ignore[arg-type]
+    confirmation = rules.get(RuleKey.TRANSFER_NOTICE_CONFIRMATION_PERIOD)
+    confirmation_due = None
+    if confirmation is not None:
+        confirmation_due = _deadline(
+            confirmation, start=today, country=application.requested_state_id, roll_forward=True
+        ).due
+    transfer = Transfer.objects.create(
+        application=application,
+        planned_at=planned_at,
+        border_crossing_point=border_crossing_point.strip(),
+        flight=flight.strip(),
+        escorts=escorts.strip(),
+        medical_needs=medical_needs.strip(),
+        notified_on=today,
+        confirmation_due=confirmation_due,
+    )
+    transfer.persons.set(persons)
+    for person, step in zip(persons, steps, strict=True):
+        person.status = step.to
+        person.save(update_fields=["status"])
+    _event(
+        application,
+        actor=actor,
+        action="transfer_notified",
+        at=now,
+        due=confirmation_due,
+        summary=_("Transfer notified for %(when)s via %(bcp)s%(flight)s.")
+        % {
+            "when": f"{planned_at:%Y-%m-%d %H:%M}",
+            "bcp": border_crossing_point.strip(),
+            "flight": f", flight {flight.strip()}" if flight.strip() else "",
+        },
+        data={"persons": [p.pk for p in persons]},
+    )
+    _audit(
+        actor,
+        "transfer.notified",
+        transfer,
+        application,
+        {
+            "planned_at": planned_at,
+            "border_crossing_point": border_crossing_point,
+            "persons": len(persons),
+        },
+        now,
+    )
+    _transmit(
+        actor,
+        application,
+        "transfer_notice",
+        to_requested=True,
+        fields=("planned_at", "border_crossing_point", "flight", "escorts", "medical_needs"),
+    )
+    _notify_other_side(
+        application,
+        acting_side=REQUESTING,
+        action="transfer.notified",
+        title=_("%(ref)s: transfer notified") % {"ref": application.reference},
+        capability=Capability.CONFIRM_TRANSFER,
+    )
+    return transfer
+
+
+_TRANSFER_EVENTS = {
+    "confirm_transfer": "transfer_confirmed",
+    "postpone_transfer": "transfer_postponed",
+    "carry_out_transfer": "transferred",
+    "confirm_handover": "handover_confirmed",
+}
+
+
+def _transfer_transition(
+    *,
+    actor: User,
+    application_id: int,
+    transfer_id: int,
+    action: str,
+    transfer_status: str,
+    allowed_from: Sequence[str],
+    summary: str,
+    notify_capability: Capability,
+    reason: str = "",
+    check_safeguards: bool = False,
+) -> Transfer:
+    application = _lock(actor, application_id)
+    transfer = application.transfers.select_for_update().filter(pk=transfer_id).first()
+    if transfer is None:
+        raise NotFound(_("No such transfer."))
+    if transfer.status not in allowed_from:
+        raise IllegalTransition(
+            _("The transfer is %(status)s: this is not possible now.")
+            % {"status": Transfer.Status(transfer.status).label}
+        )
+    persons = list(transfer.persons.select_for_update())
+    steps = [_person_step(actor, application, p, action) for p in persons]
+    today, now = _today(), timezone.now()
+    if check_safeguards and application.return_case_id is not None:
+        require_clear(application.return_case, purpose="transfer", on=today)  # type: ignore[arg-type]
+    transfer.status = transfer_status
+    if action == "confirm_transfer":
+        transfer.confirmed_on = today
+    elif action == "carry_out_transfer":
+        transfer.carried_out_on = today
+    elif action == "confirm_handover":
+        transfer.handover_on = today
+    elif action == "postpone_transfer":
+        transfer.postponement_reason = reason
+    transfer.save()
+    rules = (
+        _rules(application, application.received_on or today)
+        if action == "carry_out_transfer"
+        else {}
+    )
+    for person, step in zip(persons, steps, strict=True):
+        person.status = step.to
+        if action == "carry_out_transfer":
+            person.transferred_on = today
+            key = (
+                RuleKey.READMISSION_IN_ERROR_WINDOW_NATIONALS
+                if application.kind
+                in (ApplicationKind.OWN_NATIONALS, ApplicationKind.NOTIFICATION_ONLY)
+                else RuleKey.READMISSION_IN_ERROR_WINDOW_TCN
+            )
+            window = rules.get(key)
+            if window is not None:
+                person.in_error_window_until = _deadline(
+                    window,
+                    start=today,
+                    country=application.requested_state_id,
+                    roll_forward=application.roll_forward,
+                ).due
+            person.travel_documents.filter(status=TravelDocument.Status.ISSUED).update(
+                status=TravelDocument.Status.USED
+            )
+        person.save()
+    _event(
+        application,
+        actor=actor,
+        action=_TRANSFER_EVENTS[action],
+        at=now,
+        summary=summary,
+        data={"reason": reason} if reason else {},
+    )
+    _audit(
+        actor,
+        f"transfer.{transfer_status}",
+        transfer,
+        application,
+        {"status": transfer_status},
+        now,
+        reason=reason,
+    )
+    side = _side_of(actor, application)
+    _transmit(actor, application, f"transfer_{transfer_status}", to_requested=side == REQUESTING)
+    _notify_other_side(
+        application,
+        acting_side=side,
+        action=f"transfer.{transfer_status}",
+        title=_("%(ref)s: %(what)s") % {"ref": application.reference, "what": summary},
+        capability=notify_capability,
+    )
+    return transfer
+
+
+def transfer_confirm(*, actor: User, application_id: int, transfer_id: int) -> Transfer:
+    with transaction.atomic():
+        return _transfer_transition(
+            actor=actor,
+            application_id=application_id,
+            transfer_id=transfer_id,
+            action="confirm_transfer",
+            transfer_status=Transfer.Status.CONFIRMED,
+            allowed_from=[Transfer.Status.NOTIFIED],
+            summary=_("Transfer confirmed by the requested state."),
+            notify_capability=Capability.NOTIFY_TRANSFER,
+        )
+
+
+def transfer_postpone(
+    *, actor: User, application_id: int, transfer_id: int, reason: str
+) -> Transfer:
+    if len(reason.strip()) < 10:
+        raise ValidationFailed(
+            _("Say why the transfer is postponed."), fields={"reason": [_("Enter the obstacle.")]}
+        )
+    with transaction.atomic():
+        return _transfer_transition(
+            actor=actor,
+            application_id=application_id,
+            transfer_id=transfer_id,
+            action="postpone_transfer",
+            transfer_status=Transfer.Status.POSTPONED,
+            allowed_from=[Transfer.Status.NOTIFIED, Transfer.Status.CONFIRMED],
+            summary=_("Transfer postponed."),
+            reason=reason.strip(),
+            notify_capability=Capability.CONFIRM_TRANSFER,
+        )
+
+
+def transfer_carry_out(*, actor: User, application_id: int, transfer_id: int) -> Transfer:
+    with transaction.atomic():
+        return _transfer_transition(
+            actor=actor,
+            application_id=application_id,
+            transfer_id=transfer_id,
+            action="carry_out_transfer",
+            transfer_status=Transfer.Status.CARRIED_OUT,
+            allowed_from=[Transfer.Status.CONFIRMED],
+            summary=_("Transfer carried out."),
+            notify_capability=Capability.CONFIRM_TRANSFER,
+            check_safeguards=True,
+        )
+
+
+def handover_confirm(*, actor: User, application_id: int, transfer_id: int) -> Transfer:
+    with transaction.atomic():
+        return _transfer_transition(
+            actor=actor,
+            application_id=application_id,
+            transfer_id=transfer_id,
+            action="confirm_handover",
+            transfer_status=Transfer.Status.HANDOVER_CONFIRMED,
+            allowed_from=[Transfer.Status.CARRIED_OUT],
+            summary=_("Handover confirmed."),
+            notify_capability=Capability.VIEW_CASES,
+        )
+
+
+@transaction.atomic
+def readmission_in_error_claim(
+    *, actor: User, application_id: int, person_id: int, explanation: str
+) -> ApplicationPerson:
+    """The requested state claims, within the agreement's window, that the conditions were not met."""
+    application = _lock(actor, application_id)
+    person = application.persons.select_for_update().filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(_("No such person in this application."))
+    step = _person_step(actor, application, person, "claim_in_error")
+    today, now = _today(), timezone.now()
+    if person.in_error_window_until is None:
+        raise ValidationFailed(
+            _(
+                "%(code)s has no configured readmission-in-error window, so the claim cannot be checked against it."
+            )
+            % {"code": application.agreement.code},
+            code="not_configured",
+        )
+    if today > person.in_error_window_until:
+        raise Conflict(
+            _("The readmission-in-error window ended on %(day)s.")
+            % {"day": person.in_error_window_until.isoformat()}
+        )
+    if len(explanation.strip()) < 20:
+        raise ValidationFailed(
+            _("Explain why the conditions were not met."),
+            fields={"explanation": [_("Explain the claim.")]},
+        )
+    person.status = step.to
+    person.save(update_fields=["status"])
+    _event(
+        application,
+        actor=actor,
+        action="in_error_claimed",
+        at=now,
+        person=person,
+        summary=_("Readmission in error claimed."),
+        data={"explanation": explanation.strip()},
+    )
+    _audit(
+        actor, "person.in_error_claimed", person, application, {}, now, reason=explanation.strip()
+    )
+    _transmit(actor, application, "readmission_in_error", to_requested=False)
+    _notify_other_side(
+        application,
+        acting_side=REQUESTED,
+        action="person.in_error",
+        title=_("%(ref)s: readmission in error claimed") % {"ref": application.reference},
+        capability=Capability.VIEW_CASES,
+    )
+    return person
+
+
+@transaction.atomic
+def application_withdraw(*, actor: User, application_id: int, reason: str) -> Application:
+    application = _lock(actor, application_id)
+    step = _app_step(actor, application, "withdraw")
+    if len(reason.strip()) < 10:
+        raise ValidationFailed(
+            _("Say why the application is withdrawn."), fields={"reason": [_("Enter the reason.")]}
+        )
+    was_sent = application.status != ApplicationStatus.DRAFT
+    now = timezone.now()
+    application.status = step.to
+    application.closed_at = now
+    application.version += 1
+    application.save(update_fields=["status", "closed_at", "version"])
+    application.persons.exclude(status__in=workflow.FINISHED).update(status=PersonStatus.WITHDRAWN)
+    _event(
+        application,
+        actor=actor,
+        action="withdrawn",
+        at=now,
+        summary=_("Application withdrawn."),
+        data={"reason": reason.strip()[:2000]},
+        visibility=EventVisibility.BOTH if was_sent else EventVisibility.REQUESTING,
+    )
+    _audit(actor, "application.withdrawn", application, application, {}, now, reason=reason.strip())
+    if was_sent:
+        _transmit(actor, application, "withdrawal", to_requested=True)
+        _notify_other_side(
+            application,
+            acting_side=REQUESTING,
+            action="application.withdrawn",
+            title=_("%(ref)s: withdrawn") % {"ref": application.reference},
+            capability=Capability.VIEW_CASES,
+        )
+    return application
+
+
+__all__ = [
+    "OPEN_STATUSES",
+    "PersonInput",
+    "application_acknowledge",
+    "application_draft",
+    "application_submit",
+    "application_withdraw",
+    "evidence_add",
+    "handover_confirm",
+    "identification_record",
+    "information_provide",
+    "information_request",
+    "interview_record",
+    "interview_request",
+    "person_reply",
+    "readmission_in_error_claim",
+    "reply_period_extend",
+    "transfer_carry_out",
+    "transfer_confirm",
+    "transfer_notify",
+    "transfer_postpone",
+    "travel_document_issue",
+    "travel_document_request",
+]

@@ -1,0 +1,332 @@
+"""Web views of the readmission workflow: work queue, application page, actions, evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from readmit.accounts.capabilities import Capability, require
+from readmit.accounts.models import State
+from readmit.agreements.models import EvidenceType
+from readmit.core.errors import DomainError
+from readmit.readmission import selectors, services
+from readmit.readmission.actions import ACTIONS, DATE, Action
+from readmit.readmission.models import ApplicationKind, PersonRole, Procedure
+from readmit.web.utils import apply_domain_error, current_user
+
+
+def work_queue(request: HttpRequest) -> HttpResponse:
+    viewer = current_user(request)
+    require(viewer, Capability.VIEW_CASES)
+    queue = request.GET.get("queue", "action_needed")
+    after = None
+    if request.GET.get("after_id"):
+        try:
+            due = request.GET.get("after_due") or None
+            after = (dt.date.fromisoformat(due) if due else None, int(request.GET["after_id"]))
+        except ValueError:
+            after = None
+    rows = selectors.work_queue(viewer=viewer, queue=queue, after=after)
+    context = {
+        "queue": queue if queue in selectors.QUEUE_NAMES else "action_needed",
+        "rows": rows,
+        "counts": selectors.queue_counts(viewer=viewer),
+        "next": rows[-1] if len(rows) == 50 else None,
+    }
+    return render(request, "readmission/work_queue.html", context)
+
+
+# --- Drafting ---------------------------------------------------------------------------------
+
+
+class DraftForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of application"),
+        choices=[
+            c for c in ApplicationKind.choices if c[0] != ApplicationKind.READMISSION_IN_ERROR
+        ],
+    )
+    stateless = forms.BooleanField(label=gettext_lazy("The person is stateless"), required=False)
+    requested_state = forms.ChoiceField(label=gettext_lazy("Requested state"), choices=[])
+    procedure = forms.ChoiceField(label=gettext_lazy("Procedure"), choices=Procedure.choices)
+    apprehended_on = forms.DateField(
+        label=gettext_lazy("Apprehended on (accelerated procedure)"), required=False, widget=DATE
+    )
+    knowledge_on = forms.DateField(
+        label=gettext_lazy("Unlawful stay known since (third-country nationals)"),
+        required=False,
+        widget=DATE,
+    )
+    family = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Family members in the same application"),
+        coerce=int,
+        required=False,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    health_statement = forms.CharField(
+        label=gettext_lazy("Statement that the person needs help or care"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    health_consent = forms.BooleanField(
+        label=gettext_lazy("The person has expressly consented to sharing this statement"),
+        required=False,
+    )
+    observations = forms.CharField(
+        label=gettext_lazy("Observations"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, family: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        partners = State.objects.filter(agreements__isnull=False).distinct().order_by("name")
+        self.fields["requested_state"].choices = [(s.code, s.name) for s in partners]  # type: ignore[attr-defined]
+        self.fields["family"].choices = family  # type: ignore[attr-defined]
+
+
+@require_http_methods(["GET", "POST"])
+def application_draft(request: HttpRequest, case_id: int) -> HttpResponse:
+    from readmit.persons.models import FamilyLink
+    from readmit.returns.selectors import case_get
+
+    viewer = current_user(request)
+    require(viewer, Capability.SUBMIT_APPLICATION)
+    case = case_get(viewer=viewer, case_id=case_id)
+    links = FamilyLink.objects.filter(
+        person_id=case.person_id, relation__in=["spouse", "child"]
+    ).select_related("relative")
+    family = [
+        (link.relative_id, f"{link.relative} ({link.get_relation_display()})") for link in links
+    ]
+    roles = {
+        link.relative_id: PersonRole.SPOUSE if link.relation == "spouse" else PersonRole.CHILD
+        for link in links
+    }
+    form = DraftForm(request.POST or None, family=family)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        persons = [
+            services.PersonInput(
+                person_id=case.person_id,
+                role=PersonRole.PRINCIPAL,
+                health_statement=data["health_statement"],
+                health_consent=data["health_consent"],
+            )
+        ]
+        persons += [services.PersonInput(person_id=pid, role=roles[pid]) for pid in data["family"]]
+        try:
+            application = services.application_draft(
+                actor=viewer,
+                return_case_id=case.pk,
+                kind=data["kind"],
+                requested_state=data["requested_state"],
+                persons=persons,
+                procedure=data["procedure"],
+                apprehended_on=data["apprehended_on"],
+                knowledge_on=data["knowledge_on"],
+                observations=data["observations"],
+                stateless=data["stateless"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Draft %(ref)s created under %(code)s. Add the evidence, then submit.")
+                % {"ref": application.reference, "code": application.agreement.code},
+            )
+            return redirect("readmission:application_detail", application_id=application.pk)
+    return render(request, "readmission/draft.html", {"form": form, "case": case})
+
+
+# --- The application page ---------------------------------------------------------------------
+
+
+def _form_kwargs(action: Action, view: selectors.ApplicationView) -> dict[str, Any]:
+    data = view.data
+    people = [
+        (
+            p["id"],
+            f"{p['particulars'].get('surname_latin', '')}, {p['particulars'].get('given_names_latin', '')} ({p['role_label']})",
+        )
+        for p in data["persons"]
+    ]
+    if action.scope in ("person", "persons"):
+        return {"persons": people}
+    if action.scope == "transfer":
+        return {
+            "transfers": [
+                (t["id"], f"{t['planned_at']:%Y-%m-%d %H:%M} – {t['status_label']}")
+                for t in data["transfers"]
+            ]
+        }
+    if action.scope == "interview":
+        return {
+            "interviews": [
+                (i["id"], f"{i['status']} {i['scheduled_for'] or ''}") for i in data["interviews"]
+            ]
+        }
+    return {}
+
+
+def _available(view: selectors.ApplicationView) -> list[str]:
+    names: set[str] = set(view.actions.get("application", []))
+    for key, acts in view.actions.items():
+        if key != "application":
+            names |= {"reply" if a in ("accept", "refuse") else a for a in acts}
+    if "interview" in names and view.data["interviews"]:
+        names.add("interview_record")
+    return [n for n in ACTIONS if n in names]
+
+
+def _render_detail(
+    request: HttpRequest,
+    view: selectors.ApplicationView,
+    bound: dict[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    bound = bound or {}
+    action_forms = []
+    for name in _available(view):
+        action = ACTIONS[name]
+        form = bound.get(name) or action.form(prefix=name, **_form_kwargs(action, view))
+        action_forms.append({"name": name, "action": action, "form": form})
+    evidence_types = []
+    if view.side == "requesting" and view.data["status"] in ("draft", "information_requested"):
+        evidence_types = list(
+            EvidenceType.objects.filter(agreement__code=view.data["agreement"]["code"])
+        )
+    context = {
+        "view": view,
+        "a": view.data,
+        "action_forms": action_forms,
+        "evidence_types": evidence_types,
+    }
+    return render(request, "readmission/application_detail.html", context, status=status)
+
+
+def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
+    viewer = current_user(request)
+    view = selectors.application_view(viewer=viewer, application_id=application_id)
+    return _render_detail(request, view)
+
+
+@require_POST
+def application_act(request: HttpRequest, application_id: int, action: str) -> HttpResponse:
+    viewer = current_user(request)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    view = selectors.application_view(
+        viewer=viewer, application_id=application_id, purpose=f"action {action}"
+    )
+    form = spec.form(request.POST, prefix=action, **_form_kwargs(spec, view))
+    if form.is_valid():
+        try:
+            spec.handler(viewer, application_id, form.cleaned_data)
+        except DomainError as exc:
+            if exc.http_status in (403, 404):
+                raise
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": spec.label})
+            return redirect("readmission:application_detail", application_id=application_id)
+    view = selectors.application_view(
+        viewer=viewer, application_id=application_id, purpose=f"action {action}"
+    )
+    return _render_detail(request, view, bound={action: form}, status=422)
+
+
+class EvidenceForm(forms.Form):
+    person = forms.TypedChoiceField(label=gettext_lazy("Person"), coerce=int, choices=[])
+    evidence_code = forms.ChoiceField(
+        label=gettext_lazy("Means of evidence (from the agreement's catalogue)"), choices=[]
+    )
+    is_copy = forms.BooleanField(label=gettext_lazy("This is a copy"), required=False)
+    authenticated = forms.BooleanField(
+        label=gettext_lazy("The copy is authenticated"), required=False
+    )
+    document_number = forms.CharField(
+        label=gettext_lazy("Document number"), required=False, max_length=60
+    )
+    issued_on = forms.DateField(label=gettext_lazy("Issued on"), required=False, widget=DATE)
+    expires_on = forms.DateField(
+        label=gettext_lazy(
+            "Expires on (an expired document still counts where the agreement says so)"
+        ),
+        required=False,
+        widget=DATE,
+    )
+    description = forms.CharField(label=gettext_lazy("Description"), required=False, max_length=300)
+    file = forms.FileField(label=gettext_lazy("File (PDF, JPEG, PNG or TIFF)"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        persons: list[tuple[int, str]],
+        types: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = persons  # type: ignore[attr-defined]
+        self.fields["evidence_code"].choices = types  # type: ignore[attr-defined]
+
+
+@require_http_methods(["GET", "POST"])
+def evidence_add(request: HttpRequest, application_id: int) -> HttpResponse:
+    viewer = current_user(request)
+    view = selectors.application_view(
+        viewer=viewer, application_id=application_id, purpose="evidence form"
+    )
+    require(viewer, Capability.SUBMIT_APPLICATION)
+    persons = _form_kwargs(ACTIONS["reply"], view)["persons"]
+    types = [
+        (e.code, f"{e.label} – {e.get_evidence_class_display()}")
+        for e in EvidenceType.objects.filter(agreement__code=view.data["agreement"]["code"])
+    ]
+    form = EvidenceForm(request.POST or None, request.FILES or None, persons=persons, types=types)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data.pop("file")
+        try:
+            services.evidence_add(
+                actor=viewer,
+                application_id=application_id,
+                person_id=data.pop("person"),
+                upload=upload.file if upload else None,
+                file_name=upload.name if upload else "",
+                **data,
+            )
+        except DomainError as exc:
+            if exc.http_status in (403, 404):
+                raise
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Evidence added."))
+            return redirect("readmission:application_detail", application_id=application_id)
+    return render(request, "readmission/evidence_form.html", {"form": form, "a": view.data})
+
+
+def evidence_file(request: HttpRequest, application_id: int, evidence_id: int) -> FileResponse:
+    viewer = current_user(request)
+    evidence = selectors.evidence_get(
+        viewer=viewer, application_id=application_id, evidence_id=evidence_id
+    )
+    if not evidence.file:
+        raise Http404
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    # Shown inline in the viewer, under a neutral name: the original file name may carry a person's name.
+    response["Content-Disposition"] = (
+        f'inline; filename="evidence-{evidence.pk}.{evidence.file.name.rsplit(".", 1)[-1]}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
