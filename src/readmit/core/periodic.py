@@ -26,6 +26,11 @@ SCHEDULE: list[PeriodicJob] = [
     PeriodicJob(
         "verify audit chain", dt.timedelta(hours=24), "readmit.core.tasks:verify_audit_chain"
     ),
+    # Idempotent and decided from stored dates: running it every quarter of an hour only makes
+    # tacit acceptances and reminders visible sooner, never different.
+    PeriodicJob(
+        "deadline sweep", dt.timedelta(minutes=15), "readmit.readmission.tasks:run_deadline_sweep"
+    ),
 ]
 
 

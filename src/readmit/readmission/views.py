@@ -104,7 +104,11 @@ def application_draft(request: HttpRequest, case_id: int) -> HttpResponse:
         person_id=case.person_id, relation__in=["spouse", "child"]
     ).select_related("relative")
     family = [
-        (link.relative_id, f"{link.relative} ({link.get_relation_display()})") for link in links
+        (
+            link.relative_id,
+            f"{link.relative.surname_latin}, {link.relative.given_names_latin} ({link.get_relation_display()})",
+        )
+        for link in links
     ]
     roles = {
         link.relative_id: PersonRole.SPOUSE if link.relation == "spouse" else PersonRole.CHILD

@@ -15,16 +15,20 @@ class Command(BaseCommand):
         "The deadlines of an application under an agreement: "
         "`deadlines --agreement EU-RS --received 2026-03-02 [--procedure accelerated] "
         "[--accepted YYYY-MM-DD]`. Prints one JSON object; a null value means the registry has "
-        "no such rule (not configured). See docs/deadlines.md."
+        "no such rule (not configured). See docs/deadlines.md. "
+        "`deadlines sweep [--date YYYY-MM-DD]` runs the deadline sweep over all open applications "
+        "(tacit acceptance or overdue, reminders, expired travel documents) and prints its counts."
     )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--agreement", required=True, help="Agreement code, e.g. EU-RS or CH-AZ."
+            "action", nargs="?", choices=["sweep"], help="sweep: run the deadline sweep."
         )
         parser.add_argument(
-            "--received", required=True, help="Day the application was received, YYYY-MM-DD."
+            "--date", help="With sweep: the day to sweep for (default today), YYYY-MM-DD."
         )
+        parser.add_argument("--agreement", help="Agreement code, e.g. EU-RS or CH-AZ.")
+        parser.add_argument("--received", help="Day the application was received, YYYY-MM-DD.")
         parser.add_argument("--procedure", default=Procedure.NORMAL, metavar="normal|accelerated")
         parser.add_argument(
             "--accepted", help="Day of acceptance (positive reply or tacit acceptance), YYYY-MM-DD."
@@ -46,6 +50,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "sweep":
+            self._sweep(options)
+            return
+        missing = [f"--{name}" for name in ("agreement", "received") if not options[name]]
+        if missing:
+            raise CommandError(f"Give {' and '.join(missing)} (or use `deadlines sweep`).")
         try:
             report = agreement_deadlines(
                 viewer=None,
@@ -60,3 +70,14 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(to_json(report.as_json(), indent=2))
+
+    def _sweep(self, options: dict[str, Any]) -> None:
+        from readmit.audit.context import channel
+        from readmit.readmission.sweep import deadline_sweep
+
+        day = parse_date(options["date"], "--date") if options["date"] else None
+        with channel("cli"):
+            report = deadline_sweep(today=day)
+        self.stdout.write(
+            to_json({"swept_for": (day.isoformat() if day else None), **report.as_dict()})
+        )

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from readmit.accounts.reference import states_load
 from readmit.agreements.services import agreements_load
 from readmit.audit.context import channel
+from readmit.demo.cases import demo_cases_load
 from readmit.demo.world import AUTHORITIES, DEMO_PASSWORD, PERSONAS, demo_world_load
 from readmit.returns.policy import policy_load
 
@@ -30,10 +31,11 @@ class Command(BaseCommand):
             authorities, users = demo_world_load()
             registry = agreements_load()
             policy_load()
+            cases = demo_cases_load()
         self.stdout.write(
             f"Reference data: {created} states created, {updated} corrected. "
             f"Demo world: {authorities} authorities and {users} users created. "
-            f"Agreements registry: {registry.summary()}"
+            f"Agreements registry: {registry.summary()} Demo cases: {cases} persons created."
         )
         if options["quiet_logins"]:
             return
