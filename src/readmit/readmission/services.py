@@ -558,8 +558,13 @@ def evidence_add(
     description: str = "",
     upload: IO[bytes] | None = None,
     file_name: str = "",
+    is_false: bool = False,
 ) -> Evidence:
-    """Attach a means of evidence from the agreement's catalogue (DOMAIN.md §1.6)."""
+    """Attach a means of evidence from the agreement's catalogue (DOMAIN.md §1.6).
+
+    A copy counts only where the catalogue says so (and, where it says so, only authenticated);
+    an expired document counts unless the catalogue says otherwise; a document found to be
+    false or falsified (`is_false`) never counts."""
     application = _lock(actor, application_id)
     if _side_of(actor, application) != REQUESTING or not has(actor, Capability.SUBMIT_APPLICATION):
         raise Forbidden(
@@ -596,6 +601,10 @@ def evidence_add(
             errors["expires_on"] = [
                 _("An expired document of this kind does not count under this agreement.")
             ]
+    if is_false:
+        errors["is_false"] = [
+            _("A false or falsified document never counts as evidence, under any agreement.")
+        ]
     today = _today()
     if issued_on is not None and issued_on > today:
         errors["issued_on"] = [_("The date of issue cannot be in the future.")]
