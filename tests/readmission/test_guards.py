@@ -135,6 +135,17 @@ def test_mandatory_particulars_are_named_and_block_the_submission(world: World) 
     assert Application.objects.get(pk=application.pk).status == "draft"
 
 
+def test_dates_in_the_future_where_they_cannot_be(world: World, media: Path) -> None:
+    tomorrow = TODAY() + dt.timedelta(days=1)
+    error = refused(lambda: _draft(world, procedure="accelerated", apprehended_on=tomorrow))
+    assert "future" in error.fields["apprehended_on"][0]
+    error = refused(lambda: _draft(world, kind="third_country_nationals", knowledge_on=tomorrow))
+    assert "future" in error.fields["knowledge_on"][0]
+    application = _draft(world)
+    error = refused(lambda: _evidence(world, application, issued_on=tomorrow))
+    assert "future" in error.fields["issued_on"][0]
+
+
 # --- Evidence ----------------------------------------------------------------------------
 
 
