@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READMIT := $(BIN)/readmit
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck migrations-check bench clean
+.PHONY: run test install messages lint typecheck migrations-check bench clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,12 @@ $(STAMP): requirements/dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+# Translations: the .po catalogues are in git; the .mo files are built from them with polib
+# (no system gettext needed) whenever a catalogue is newer than its .mo.
+messages: $(STAMP)
+	$(READMIT) compilemessages
+
+install: $(STAMP) messages
 
 run: install
 	@mkdir -p var
