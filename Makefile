@@ -14,7 +14,14 @@ $(STAMP): requirements/dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+# axe-core (for the browser tests' accessibility checks) and the other npm assets, exactly as
+# pinned in package-lock.json.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(AXE)
+
+install: $(STAMP) $(AXE)
 
 run: install
 	@mkdir -p var
