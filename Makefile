@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READMIT := $(BIN)/readmit
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install messages lint typecheck migrations-check bench clean
+.PHONY: run test install messages messages lint typecheck migrations-check bench clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,14 @@ $(STAMP): requirements/dev.txt pyproject.toml
 messages: $(STAMP)
 	$(READMIT) compilemessages
 
-install: $(STAMP) messages
+# axe-core (for the browser tests' accessibility checks) and the other npm assets, exactly as
+# pinned in package-lock.json.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(AXE)
+
+install: $(STAMP) messages $(AXE)
 
 run: install
 	@mkdir -p var
