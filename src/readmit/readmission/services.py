@@ -198,6 +198,14 @@ def deadline_in_force(
     return due, kind if due is not None else ""
 
 
+def _earliest_deadline(
+    application: Application, persons: Sequence[ApplicationPerson]
+) -> tuple[dt.date | None, str]:
+    """The earliest deadline in force among the persons of one step (a transfer of several)."""
+    known = [d for d in (deadline_in_force(application, p) for p in persons) if d[0] is not None]
+    return min(known) if known else (None, "")
+
+
 _UNSET: Any = object()
 
 
@@ -216,8 +224,11 @@ def _event(
 ) -> ApplicationEvent:
     """One step of the timeline: what, who (the platform when no user acts), when, and the
     deadline in force after the step (given, or the one `deadline_in_force` finds)."""
+    in_force, in_force_kind = deadline_in_force(application, person)
     if due is _UNSET:
-        due, due_kind = deadline_in_force(application, person)
+        due, due_kind = in_force, in_force_kind
+    elif due is not None and not due_kind and due == in_force:
+        due_kind = in_force_kind
     payload = dict(data or {})
     if due is not None and due_kind:
         payload["due_kind"] = due_kind
@@ -1349,6 +1360,7 @@ def person_reply(
         at=now,
         person=person,
         due=person.transfer_due if accept else None,
+        due_kind=DueKind.TRANSFER,
         summary=summary,
         data={} if accept else {"reason": reason, "explanation": explanation.strip()},
     )
@@ -1492,6 +1504,7 @@ def travel_document_issue(
         at=now,
         person=person,
         due=valid_until,
+        due_kind=DueKind.VALIDITY,
         summary=_("Travel document issued (%(kind)s), valid until %(day)s.")
         % {"kind": TravelDocumentKind(kind).label, "day": valid_until.isoformat()},
     )
@@ -1615,7 +1628,13 @@ def transfer_notify(
         actor=actor,
         action="transfer_notified",
         at=now,
-        due=confirmation_due,
+        # The requested state's confirmation where a rule sets one, else the transfer period.
+        due=confirmation_due
+        if confirmation_due is not None
+        else _earliest_deadline(application, persons)[0],
+        due_kind=DueKind.TRANSFER_CONFIRMATION
+        if confirmation_due is not None
+        else _earliest_deadline(application, persons)[1],
         summary=_("Transfer notified for %(when)s via %(bcp)s%(flight)s.")
         % {
             "when": f"{planned_at:%Y-%m-%d %H:%M}",
@@ -1725,11 +1744,14 @@ def _transfer_transition(
                 status=TravelDocument.Status.USED
             )
         person.save()
+    due, due_kind = _earliest_deadline(application, persons)
     _event(
         application,
         actor=actor,
         action=_TRANSFER_EVENTS[action],
         at=now,
+        due=due,
+        due_kind=due_kind,
         summary=summary,
         data={"reason": reason} if reason else {},
     )
