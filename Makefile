@@ -19,7 +19,14 @@ $(STAMP): requirements/dev.txt pyproject.toml
 messages: $(STAMP)
 	$(READMIT) compilemessages
 
-install: $(STAMP) messages
+# axe-core (for the browser tests' accessibility checks) and the other npm assets, exactly as
+# pinned in package-lock.json.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(AXE)
+
+install: $(STAMP) messages $(AXE)
 
 # After adding or changing strings: refresh the .po catalogues from the code (needs GNU gettext's
 # xgettext), then translate what is new (docs/translations.md).
