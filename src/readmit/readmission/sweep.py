@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -35,6 +36,7 @@ from readmit.readmission.models import (
     TravelDocument,
 )
 from readmit.readmission.services import acceptance_deadlines
+from readmit.webhooks.services import event_published as webhooks_event_published
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ def _event(
     due: dt.date | None = None,
     person_id: int | None = None,
 ) -> None:
-    ApplicationEvent.objects.create(
+    event = ApplicationEvent.objects.create(
         application=application,
         person_id=person_id,
         action=action,
@@ -71,6 +73,8 @@ def _event(
         actor_username="",
         actor_authority_code="platform",
     )
+    # Webhooks: queued once the event is committed; a webhook problem never reaches here.
+    transaction.on_commit(partial(webhooks_event_published, event))
 
 
 def _expire_reply(
