@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READMIT := $(BIN)/readmit
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck migrations-check bench clean
+.PHONY: run test install messages messages lint typecheck migrations-check bench clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,19 @@ $(STAMP): requirements/dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+# Translations: the .po catalogues are in git; the .mo files are built from them with polib
+# (no system gettext needed) whenever a catalogue is newer than its .mo.
+messages: $(STAMP)
+	$(READMIT) compilemessages
+
+# axe-core (for the browser tests' accessibility checks) and the other npm assets, exactly as
+# pinned in package-lock.json.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(AXE)
+
+install: $(STAMP) messages $(AXE)
 
 run: install
 	@mkdir -p var
