@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READMIT := $(BIN)/readmit
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install messages messages lint typecheck migrations-check bench clean
+.PHONY: run test install messages catalogues lint typecheck migrations-check bench clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ $(AXE): package.json package-lock.json
 	@touch $(AXE)
 
 install: $(STAMP) messages $(AXE)
+
+# After adding or changing strings: refresh the .po catalogues from the code (needs GNU gettext's
+# xgettext), then translate what is new (docs/translations.md).
+catalogues: $(STAMP)
+	cd src/readmit && $(abspath $(READMIT)) makemessages -l fr -l ru -l ar --no-obsolete --no-location
 
 run: install
 	@mkdir -p var
