@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READMIT := $(BIN)/readmit
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck migrations-check bench clean
+.PHONY: run test install messages catalogues lint typecheck migrations-check bench clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,24 @@ $(STAMP): requirements/dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+# Translations: the .po catalogues are in git; the .mo files are built from them with polib
+# (no system gettext needed) whenever a catalogue is newer than its .mo.
+messages: $(STAMP)
+	$(READMIT) compilemessages
+
+# axe-core (for the browser tests' accessibility checks) and the other npm assets, exactly as
+# pinned in package-lock.json.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(AXE)
+
+install: $(STAMP) messages $(AXE)
+
+# After adding or changing strings: refresh the .po catalogues from the code (needs GNU gettext's
+# xgettext), then translate what is new (docs/translations.md).
+catalogues: $(STAMP)
+	cd src/readmit && $(abspath $(READMIT)) makemessages -l fr -l ru -l ar --no-obsolete --no-location
 
 run: install
 	@mkdir -p var
@@ -36,9 +53,17 @@ typecheck: install
 migrations-check: install
 	$(READMIT) makemigrations --check --dry-run
 
+# Benchmarks (docs/benchmarks.md). The seeded databases are kept and reused: the first run
+# seeds BENCH_N applications (minutes), later runs only measure.
+BENCH_N ?= 1000000
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432/bench_workflow
 bench: install
 	$(BIN)/python benchmarks/bench_audit.py 5000
 	BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/readmit_bench $(BIN)/python benchmarks/bench_audit.py 5000
+	$(BIN)/python benchmarks/bench_workflow.py $(BENCH_N)
+	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/bench_workflow.py $(BENCH_N)
+	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/bench_pages.py $(BENCH_N)
+	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/bench_api.py $(BENCH_N)
 
 clean:
 	rm -rf $(VENV) var/static

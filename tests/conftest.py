@@ -21,6 +21,15 @@ def load_reference_data() -> None:
     policy_load()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Build the translation .mo files from the .po catalogues when they are missing or older
+    (once, in the controlling process: the test workers only read them)."""
+    if not hasattr(config, "workerinput"):
+        from readmit.core.translations import compile_stale
+
+        compile_stale()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
@@ -45,6 +54,19 @@ def pytest_runtest_teardown(
 
         with item.config.stash[blocking_manager_key].unblock():
             load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Generator[None, None, None]:
+    """Each test starts in the default language: a request as a user who chose French leaves
+    French active in the thread (as Django's LocaleMiddleware does), which must not decide the
+    language of the next test's messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "readmit.agreements",
     "readmit.persons",
     "readmit.returns",
+    "readmit.webhooks",
+    "readmit.imports",
     "readmit.web",
     "readmit.api",
 ]
@@ -113,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication: the signed-in user's language overrides the browser's.
+    "readmit.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "readmit.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -254,6 +258,14 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("ru", _("Russian")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
+# Dates and numbers follow the active language: Django's own locale formats, with Readmit's
+# adjustments in readmit/formats/ (English as written in EU documents: 6 December 2026).
+FORMAT_MODULE_PATH = ["readmit.formats"]
+LANGUAGE_COOKIE_NAME = "__Host-readmit-language" if PRODUCTION else "readmit-language"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = env_str("READMIT_TIME_ZONE", "Europe/Brussels")
 USE_TZ = True
 
@@ -305,6 +317,17 @@ TASKS = {
 # --- API tokens -------------------------------------------------------------------------------
 READMIT_TOKEN_DEFAULT_DAYS = env_int("READMIT_TOKEN_DEFAULT_DAYS", 90)
 READMIT_TOKEN_MAX_DAYS = env_int("READMIT_TOKEN_MAX_DAYS", 365)
+
+# --- Webhooks and bulk import (docs/webhooks.md, docs/import.md) -------------------------------
+# The key that derives each endpoint's signing secret (defaults to SECRET_KEY).
+READMIT_WEBHOOK_KEY = env_str("READMIT_WEBHOOK_KEY", "")
+READMIT_WEBHOOK_TIMEOUT = env_int("READMIT_WEBHOOK_TIMEOUT", 10)
+READMIT_WEBHOOK_MAX_ATTEMPTS = env_int("READMIT_WEBHOOK_MAX_ATTEMPTS", 8)
+READMIT_WEBHOOK_BACKOFF_SECONDS = env_int("READMIT_WEBHOOK_BACKOFF_SECONDS", 30)
+# Plain http:// endpoints only outside production (a local receiver while integrating).
+READMIT_WEBHOOK_ALLOW_HTTP = not PRODUCTION
+READMIT_IMPORT_MAX_BYTES = env_int("READMIT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+READMIT_IMPORT_MAX_ROWS = env_int("READMIT_IMPORT_MAX_ROWS", 200_000)
 
 # --- Deadlines ----------------------------------------------------------------------------------
 # Reminders to the requested state this many days before a reply is due.

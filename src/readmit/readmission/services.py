@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any
 
 from django.db import transaction
@@ -64,6 +65,7 @@ from readmit.readmission.workflow import REQUESTED, REQUESTING, SYSTEM, Step
 from readmit.returns.models import ReturnCase
 from readmit.returns.safeguards import require_clear
 from readmit.returns.services import case_mark_documented, case_mark_identified
+from readmit.webhooks.services import event_published as webhooks_event_published
 
 # Which category of the agreement an application kind falls under.
 _CATEGORY = {
@@ -232,7 +234,7 @@ def _event(
     payload = dict(data or {})
     if due is not None and due_kind:
         payload["due_kind"] = due_kind
-    return ApplicationEvent.objects.create(
+    event = ApplicationEvent.objects.create(
         application=application,
         person=person,
         action=action,
@@ -246,6 +248,9 @@ def _event(
         due=due,
         data=payload,
     )
+    # Webhooks: queued once the event is committed; a webhook problem never reaches here.
+    transaction.on_commit(partial(webhooks_event_published, event))
+    return event
 
 
 record_event = _event  # for the sweep: one way to write the timeline
