@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -36,6 +37,7 @@ from readmit.audit.services import audit_record, transmission_record
 from readmit.core.calendar import CalendarError, add_period
 from readmit.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
 from readmit.core.files import EVIDENCE_TYPES, check_upload
+from readmit.core.i18n import Text, in_every_language, render
 from readmit.notifications.services import notify
 from readmit.persons.models import Person
 from readmit.persons.sharing import shareable_particulars
@@ -206,7 +208,7 @@ def _event(
     *,
     actor: User | None,
     action: str,
-    summary: str,
+    summary: Text,
     at: dt.datetime,
     person: ApplicationPerson | None = None,
     due: dt.date | None = _UNSET,
@@ -219,6 +221,9 @@ def _event(
     if due is _UNSET:
         due, due_kind = deadline_in_force(application, person)
     payload = dict(data or {})
+    # Both states read the timeline, each in its own language: keep the step in every one.
+    texts = in_every_language(summary)
+    payload["summary_i18n"] = texts
     if due is not None and due_kind:
         payload["due_kind"] = due_kind
     return ApplicationEvent.objects.create(
@@ -231,7 +236,7 @@ def _event(
             actor.authority.code if actor is not None and actor.authority else PLATFORM
         ),
         visibility=visibility,
-        summary=summary[:300],
+        summary=texts.get(settings.LANGUAGE_CODE, render(summary))[:300],
         due=due,
         data=payload,
     )
@@ -272,7 +277,7 @@ def _notify_other_side(
     *,
     acting_side: str,
     action: str,
-    title: str,
+    title: Text,
     capability: Capability | None,
 ) -> None:
     if acting_side == REQUESTING:
@@ -524,7 +529,7 @@ def application_draft(
         action="drafted",
         at=now,
         visibility=EventVisibility.REQUESTING,
-        summary=_("Application drafted under %(code)s.") % {"code": agreement.code},
+        summary=lambda: _("Application drafted under %(code)s.") % {"code": agreement.code},
     )
     _audit(
         actor,
@@ -653,7 +658,7 @@ def evidence_add(
             action="evidence_added",
             at=now,
             person=person,
-            summary=_("Evidence added: %(label)s.") % {"label": evidence_type.label},
+            summary=lambda: _("Evidence added: %(label)s.") % {"label": evidence_type.label},
         )
     _audit(
         actor,
@@ -807,8 +812,9 @@ def application_submit(*, actor: User, application_id: int) -> Application:
         action="submitted",
         at=now,
         due=application.reply_due,
-        summary=_("Application submitted to %(state)s.")
-        % {"state": application.requested_state.name},
+        summary=lambda: (
+            _("Application submitted to %(state)s.") % {"state": application.requested_state.name}
+        ),
     )
     _audit(
         actor,
@@ -823,7 +829,7 @@ def application_submit(*, actor: User, application_id: int) -> Application:
         application,
         acting_side=REQUESTING,
         action="application.submitted",
-        title=_("New readmission application %(ref)s") % {"ref": application.reference},
+        title=lambda: _("New readmission application %(ref)s") % {"ref": application.reference},
         capability=Capability.ACKNOWLEDGE_APPLICATION,
     )
     return application
@@ -848,7 +854,7 @@ def application_acknowledge(*, actor: User, application_id: int) -> Application:
         action="acknowledged",
         at=now,
         due=application.reply_due,
-        summary=_("Receipt acknowledged."),
+        summary=lambda: _("Receipt acknowledged."),
     )
     _audit(
         actor,
@@ -869,7 +875,7 @@ def application_acknowledge(*, actor: User, application_id: int) -> Application:
         application,
         acting_side=REQUESTED,
         action="application.acknowledged",
-        title=_("%(ref)s: receipt acknowledged") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: receipt acknowledged") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return application
@@ -895,7 +901,7 @@ def identification_record(
         actor=actor,
         action="identification_recorded",
         at=now,
-        summary=_("Registry check: %(result)s") % {"result": result.strip()[:200]},
+        summary=lambda: _("Registry check: %(result)s") % {"result": result.strip()[:200]},
         data={"note": note[:500]},
     )
     _audit(
@@ -912,7 +918,7 @@ def identification_record(
         application,
         acting_side=REQUESTED,
         action="identification.recorded",
-        title=_("%(ref)s: registry check recorded") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: registry check recorded") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return application
@@ -954,12 +960,14 @@ def interview_request(
         action="interview_scheduled" if scheduled_for else "interview_requested",
         at=now,
         person=person,
-        summary=(
-            _("Interview scheduled for %(when)s at %(place)s.")
-            % {"when": f"{scheduled_for:%Y-%m-%d %H:%M}", "place": place or "–"}
-        )
-        if scheduled_for
-        else _("Interview requested."),
+        summary=lambda: (
+            (
+                _("Interview scheduled for %(when)s at %(place)s.")
+                % {"when": f"{scheduled_for:%Y-%m-%d %H:%M}", "place": place or "–"}
+            )
+            if scheduled_for
+            else _("Interview requested.")
+        ),
     )
     _audit(
         actor,
@@ -980,7 +988,7 @@ def interview_request(
         application,
         acting_side=REQUESTED,
         action="interview.requested",
-        title=_("%(ref)s: interview") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: interview") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return interview
@@ -1022,7 +1030,9 @@ def interview_record(
         action="interview_held",
         at=now,
         person=interview.person,
-        summary=_("Interview held: %(result)s.") % {"result": Interview.Result(result).label},
+        summary=lambda: (
+            _("Interview held: %(result)s.") % {"result": Interview.Result(result).label}
+        ),
     )
     _audit(
         actor, "interview.held", interview, application, {"held_on": held_on, "result": result}, now
@@ -1038,7 +1048,7 @@ def interview_record(
         application,
         acting_side=REQUESTED,
         action="interview.held",
-        title=_("%(ref)s: interview held") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: interview held") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return interview
@@ -1069,10 +1079,12 @@ def information_request(*, actor: User, application_id: int, question: str) -> A
         action="information_requested",
         at=now,
         due=application.reply_due,
-        summary=_(
-            "More information requested. The reply period keeps running (no pause is configured for %(code)s)."
-        )
-        % {"code": application.agreement.code},
+        summary=lambda: (
+            _(
+                "More information requested. The reply period keeps running (no pause is configured for %(code)s)."
+            )
+            % {"code": application.agreement.code}
+        ),
         data={"question": question.strip()[:2000]},
     )
     _audit(actor, "information.requested", application, application, {}, now)
@@ -1087,7 +1099,7 @@ def information_request(*, actor: User, application_id: int, question: str) -> A
         application,
         acting_side=REQUESTED,
         action="information.requested",
-        title=_("%(ref)s: more information requested") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: more information requested") % {"ref": application.reference},
         capability=Capability.SUBMIT_APPLICATION,
     )
     return application
@@ -1110,7 +1122,7 @@ def information_provide(*, actor: User, application_id: int, answer: str) -> App
         actor=actor,
         action="information_provided",
         at=now,
-        summary=_("Information provided."),
+        summary=lambda: _("Information provided."),
         data={"answer": answer.strip()[:4000]},
     )
     _audit(actor, "information.provided", application, application, {}, now)
@@ -1121,7 +1133,7 @@ def information_provide(*, actor: User, application_id: int, answer: str) -> App
         application,
         acting_side=REQUESTING,
         action="information.provided",
-        title=_("%(ref)s: information provided") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: information provided") % {"ref": application.reference},
         capability=Capability.REPLY_APPLICATION,
     )
     return application
@@ -1180,13 +1192,15 @@ def reply_period_extend(
         action="extended",
         at=now,
         due=extended.due,
-        summary=_("Reply period extended by %(n)s %(unit)s: due %(due)s (%(source)s).")
-        % {
-            "n": amount,
-            "unit": RuleUnit(maximum.unit).label,
-            "due": extended.due.isoformat(),
-            "source": maximum.source,
-        },
+        summary=lambda: (
+            _("Reply period extended by %(n)s %(unit)s: due %(due)s (%(source)s).")
+            % {
+                "n": amount,
+                "unit": RuleUnit(maximum.unit).label,
+                "due": extended.due.isoformat(),
+                "source": maximum.source,
+            }
+        ),
         data={"reason": reason.strip()[:2000], "previous_due": str(previous)},
     )
     _audit(
@@ -1209,7 +1223,7 @@ def reply_period_extend(
         application,
         acting_side=REQUESTED,
         action="application.extended",
-        title=_("%(ref)s: reply period extended") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: reply period extended") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return application
@@ -1273,7 +1287,7 @@ def close_if_finished(application: Application, now: dt.datetime) -> bool:
         actor=None,
         action="closed",
         at=now,
-        summary=_("Application closed: every person's case is finished."),
+        summary=lambda: _("Application closed: every person's case is finished."),
     )
     _audit(None, "application.closed", application, application, {"status": "closed"}, now)
     return True
@@ -1334,14 +1348,18 @@ def person_reply(
     _all_replied(application, now)
     application.version += 1
     application.save(update_fields=["status", "replied_at", "version"])
-    if accept:
-        summary = _("Accepted.")
-        if person.transfer_due:
-            summary += " " + _("Transfer due by %(due)s.") % {
-                "due": person.transfer_due.isoformat()
-            }
-    else:
-        summary = _("Refused: %(reason)s.") % {"reason": RefusalReason(reason).label}
+
+    def summary() -> str:
+        if not accept:
+            return _("Refused: %(reason)s.") % {"reason": RefusalReason(reason).label}
+        if not person.transfer_due:
+            return _("Accepted.")
+        return (
+            _("Accepted.")
+            + " "
+            + _("Transfer due by %(due)s.") % {"due": person.transfer_due.isoformat()}
+        )
+
     _event(
         application,
         actor=actor,
@@ -1375,7 +1393,7 @@ def person_reply(
         application,
         acting_side=REQUESTED,
         action="person.replied",
-        title=_("%(ref)s: reply received") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: reply received") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return person
@@ -1405,7 +1423,7 @@ def travel_document_request(
         at=now,
         person=person,
         due=person.td_due,
-        summary=_("Travel document requested."),
+        summary=lambda: _("Travel document requested."),
     )
     _audit(actor, "td.requested", person, application, {}, now)
     _transmit(actor, application, "td_request", to_requested=True, fields=("reference", "person"))
@@ -1413,7 +1431,7 @@ def travel_document_request(
         application,
         acting_side=REQUESTING,
         action="td.requested",
-        title=_("%(ref)s: travel document requested") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: travel document requested") % {"ref": application.reference},
         capability=Capability.ISSUE_TRAVEL_DOCUMENT,
     )
     return person
@@ -1492,8 +1510,10 @@ def travel_document_issue(
         at=now,
         person=person,
         due=valid_until,
-        summary=_("Travel document issued (%(kind)s), valid until %(day)s.")
-        % {"kind": TravelDocumentKind(kind).label, "day": valid_until.isoformat()},
+        summary=lambda: (
+            _("Travel document issued (%(kind)s), valid until %(day)s.")
+            % {"kind": TravelDocumentKind(kind).label, "day": valid_until.isoformat()}
+        ),
     )
     _audit(
         actor, "td.issued", document, application, {"kind": kind, "valid_until": valid_until}, now
@@ -1511,7 +1531,7 @@ def travel_document_issue(
         application,
         acting_side=REQUESTED,
         action="td.issued",
-        title=_("%(ref)s: travel document issued") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: travel document issued") % {"ref": application.reference},
         capability=Capability.NOTIFY_TRANSFER,
     )
     return document
@@ -1616,12 +1636,14 @@ def transfer_notify(
         action="transfer_notified",
         at=now,
         due=confirmation_due,
-        summary=_("Transfer notified for %(when)s via %(bcp)s%(flight)s.")
-        % {
-            "when": f"{planned_at:%Y-%m-%d %H:%M}",
-            "bcp": border_crossing_point.strip(),
-            "flight": f", flight {flight.strip()}" if flight.strip() else "",
-        },
+        summary=lambda: (
+            _("Transfer notified for %(when)s via %(bcp)s%(flight)s.")
+            % {
+                "when": f"{planned_at:%Y-%m-%d %H:%M}",
+                "bcp": border_crossing_point.strip(),
+                "flight": f", flight {flight.strip()}" if flight.strip() else "",
+            }
+        ),
         data={"persons": [p.pk for p in persons]},
     )
     _audit(
@@ -1647,7 +1669,7 @@ def transfer_notify(
         application,
         acting_side=REQUESTING,
         action="transfer.notified",
-        title=_("%(ref)s: transfer notified") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: transfer notified") % {"ref": application.reference},
         capability=Capability.CONFIRM_TRANSFER,
     )
     return transfer
@@ -1669,7 +1691,7 @@ def _transfer_transition(
     action: str,
     transfer_status: str,
     allowed_from: Sequence[str],
-    summary: str,
+    summary: Text,
     notify_capability: Capability,
     reason: str = "",
     check_safeguards: bool = False,
@@ -1754,7 +1776,9 @@ def _transfer_transition(
         application,
         acting_side=side,
         action=f"transfer.{transfer_status}",
-        title=_("%(ref)s: %(what)s") % {"ref": application.reference, "what": summary},
+        title=lambda: (
+            _("%(ref)s: %(what)s") % {"ref": application.reference, "what": render(summary)}
+        ),
         capability=notify_capability,
     )
     return transfer
@@ -1769,7 +1793,7 @@ def transfer_confirm(*, actor: User, application_id: int, transfer_id: int) -> T
             action="confirm_transfer",
             transfer_status=Transfer.Status.CONFIRMED,
             allowed_from=[Transfer.Status.NOTIFIED],
-            summary=_("Transfer confirmed by the requested state."),
+            summary=lambda: _("Transfer confirmed by the requested state."),
             notify_capability=Capability.NOTIFY_TRANSFER,
         )
 
@@ -1789,7 +1813,7 @@ def transfer_postpone(
             action="postpone_transfer",
             transfer_status=Transfer.Status.POSTPONED,
             allowed_from=[Transfer.Status.NOTIFIED, Transfer.Status.CONFIRMED],
-            summary=_("Transfer postponed."),
+            summary=lambda: _("Transfer postponed."),
             reason=reason.strip(),
             notify_capability=Capability.CONFIRM_TRANSFER,
         )
@@ -1804,7 +1828,7 @@ def transfer_carry_out(*, actor: User, application_id: int, transfer_id: int) ->
             action="carry_out_transfer",
             transfer_status=Transfer.Status.CARRIED_OUT,
             allowed_from=[Transfer.Status.CONFIRMED],
-            summary=_("Transfer carried out."),
+            summary=lambda: _("Transfer carried out."),
             notify_capability=Capability.CONFIRM_TRANSFER,
             check_safeguards=True,
         )
@@ -1819,7 +1843,7 @@ def handover_confirm(*, actor: User, application_id: int, transfer_id: int) -> T
             action="confirm_handover",
             transfer_status=Transfer.Status.HANDOVER_CONFIRMED,
             allowed_from=[Transfer.Status.CARRIED_OUT],
-            summary=_("Handover confirmed."),
+            summary=lambda: _("Handover confirmed."),
             notify_capability=Capability.VIEW_CASES,
         )
 
@@ -1861,7 +1885,7 @@ def readmission_in_error_claim(
         action="in_error_claimed",
         at=now,
         person=person,
-        summary=_("Readmission in error claimed."),
+        summary=lambda: _("Readmission in error claimed."),
         data={"explanation": explanation.strip()},
     )
     _audit(
@@ -1878,7 +1902,7 @@ def readmission_in_error_claim(
         application,
         acting_side=REQUESTED,
         action="person.in_error",
-        title=_("%(ref)s: readmission in error claimed") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: readmission in error claimed") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return person
@@ -1918,7 +1942,7 @@ def person_close(
         action="person_closed",
         at=now,
         person=person,
-        summary=_("Case closed by the requesting state."),
+        summary=lambda: _("Case closed by the requesting state."),
         data={"reason": reason.strip()[:2000]} if reason.strip() else {},
     )
     _audit(actor, "person.closed", person, application, {}, now, reason=reason.strip())
@@ -1940,7 +1964,7 @@ def person_close(
         application,
         acting_side=REQUESTING,
         action="person.closed",
-        title=_("%(ref)s: case closed") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: case closed") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return person
@@ -1972,7 +1996,7 @@ def application_withdraw(*, actor: User, application_id: int, reason: str) -> Ap
         actor=actor,
         action="withdrawn",
         at=now,
-        summary=_("Application withdrawn."),
+        summary=lambda: _("Application withdrawn."),
         data={"reason": reason.strip()[:2000]},
         visibility=EventVisibility.BOTH if was_sent else EventVisibility.REQUESTING,
     )
@@ -1985,7 +2009,7 @@ def application_withdraw(*, actor: User, application_id: int, reason: str) -> Ap
             application,
             acting_side=REQUESTING,
             action="application.withdrawn",
-            title=_("%(ref)s: withdrawn") % {"ref": application.reference},
+            title=lambda: _("%(ref)s: withdrawn") % {"ref": application.reference},
             capability=Capability.VIEW_CASES,
         )
     return application
