@@ -8,11 +8,12 @@ reader's language, or in every interface language to store next to the record.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
 Text = str | Callable[[], str]
@@ -24,9 +25,31 @@ def translatable(message: str, /, **params: Any) -> Callable[[], str]:
 
     def text() -> str:
         translated = gettext(message)
-        return translated % params if params else translated
+        if not params:
+            return translated
+        return translated % {k: _localized(v) for k, v in params.items()}
 
     return text
+
+
+def local_date(day: dt.date) -> str:
+    """A date as the active language writes it (DATE_FORMAT: 18 December 2026)."""
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def local_datetime(moment: dt.datetime) -> str:
+    """A moment in the installation's time zone, as the active language writes it."""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "DATETIME_FORMAT")
+
+
+def _localized(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return local_datetime(value)
+    if isinstance(value, dt.date):
+        return local_date(value)
+    return value
 
 
 def user_language(user: Any) -> str:

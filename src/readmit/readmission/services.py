@@ -37,7 +37,7 @@ from readmit.audit.services import audit_record, transmission_record
 from readmit.core.calendar import CalendarError, add_period
 from readmit.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
 from readmit.core.files import EVIDENCE_TYPES, check_upload
-from readmit.core.i18n import Text, in_every_language, render
+from readmit.core.i18n import Text, in_every_language, local_date, local_datetime, render
 from readmit.notifications.services import notify
 from readmit.persons.models import Person
 from readmit.persons.sharing import shareable_particulars
@@ -761,9 +761,9 @@ def application_submit(*, actor: User, application_id: int) -> Application:
                         "The accelerated procedure had to be used by %(due)s (%(value)s %(unit)s after apprehension, %(source)s). Use the normal procedure."
                     )
                     % {
-                        "due": limit.due.isoformat(),
+                        "due": local_date(limit.due),
                         "value": window.value,
-                        "unit": window.unit.replace("_", " "),
+                        "unit": RuleUnit(window.unit).label,
                         "source": window.source,
                     },
                     fields={"procedure": [_("Too late for the accelerated procedure.")]},
@@ -785,7 +785,7 @@ def application_submit(*, actor: User, application_id: int) -> Application:
                     _(
                         "A third-country-national application had to be submitted by %(due)s (%(source)s)."
                     )
-                    % {"due": limit.due.isoformat(), "source": window.source},
+                    % {"due": local_date(limit.due), "source": window.source},
                     fields={"knowledge_on": [_("The application window has passed.")]},
                 )
     if application.return_case_id is not None:
@@ -963,7 +963,7 @@ def interview_request(
         summary=lambda: (
             (
                 _("Interview scheduled for %(when)s at %(place)s.")
-                % {"when": f"{scheduled_for:%Y-%m-%d %H:%M}", "place": place or "–"}
+                % {"when": local_datetime(scheduled_for), "place": place or "–"}
             )
             if scheduled_for
             else _("Interview requested.")
@@ -1197,7 +1197,7 @@ def reply_period_extend(
             % {
                 "n": amount,
                 "unit": RuleUnit(maximum.unit).label,
-                "due": extended.due.isoformat(),
+                "due": local_date(extended.due),
                 "source": maximum.source,
             }
         ),
@@ -1357,7 +1357,7 @@ def person_reply(
         return (
             _("Accepted.")
             + " "
-            + _("Transfer due by %(due)s.") % {"due": person.transfer_due.isoformat()}
+            + _("Transfer due by %(due)s.") % {"due": local_date(person.transfer_due)}
         )
 
     _event(
@@ -1484,7 +1484,7 @@ def travel_document_issue(
                     "n": minimum.value,
                     "unit": RuleUnit(minimum.unit).label,
                     "source": minimum.source,
-                    "day": least.isoformat(),
+                    "day": local_date(least),
                 }
             ]
     if errors:
@@ -1512,7 +1512,7 @@ def travel_document_issue(
         due=valid_until,
         summary=lambda: (
             _("Travel document issued (%(kind)s), valid until %(day)s.")
-            % {"kind": TravelDocumentKind(kind).label, "day": valid_until.isoformat()}
+            % {"kind": TravelDocumentKind(kind).label, "day": local_date(valid_until)}
         ),
     )
     _audit(
@@ -1596,7 +1596,7 @@ def transfer_notify(
                     "n": lead.value,
                     "unit": RuleUnit(lead.unit).label,
                     "source": lead.source,
-                    "day": earliest.isoformat(),
+                    "day": local_date(earliest),
                 }
             ]
     for person in persons:
@@ -1604,7 +1604,7 @@ def transfer_notify(
         if document is not None and document.valid_until < planned_at.date():
             errors["planned_at"] = [
                 _("The travel document expires before the transfer (%(day)s).")
-                % {"day": document.valid_until.isoformat()}
+                % {"day": local_date(document.valid_until)}
             ]
     if errors:
         raise ValidationFailed(_("The transfer was not notified."), fields=errors)
@@ -1639,9 +1639,9 @@ def transfer_notify(
         summary=lambda: (
             _("Transfer notified for %(when)s via %(bcp)s%(flight)s.")
             % {
-                "when": f"{planned_at:%Y-%m-%d %H:%M}",
+                "when": local_datetime(planned_at),
                 "bcp": border_crossing_point.strip(),
-                "flight": f", flight {flight.strip()}" if flight.strip() else "",
+                "flight": f", {_('flight')} {flight.strip()}" if flight.strip() else "",
             }
         ),
         data={"persons": [p.pk for p in persons]},
@@ -1870,7 +1870,7 @@ def readmission_in_error_claim(
     if today > person.in_error_window_until:
         raise Conflict(
             _("The readmission-in-error window ended on %(day)s.")
-            % {"day": person.in_error_window_until.isoformat()}
+            % {"day": local_date(person.in_error_window_until)}
         )
     if len(explanation.strip()) < 20:
         raise ValidationFailed(
@@ -1925,7 +1925,7 @@ def person_close(
             _(
                 "The readmission-in-error window runs until %(day)s; the case closes by itself when it ends."
             )
-            % {"day": person.in_error_window_until.isoformat()},
+            % {"day": local_date(person.in_error_window_until)},
             code="window_running",
         )
     if person.status == PersonStatus.READMISSION_IN_ERROR and len(reason.strip()) < 10:

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_noop
 from readmit.accounts.capabilities import Capability
 from readmit.accounts.models import Authority, AuthorityKind
 from readmit.audit.services import audit_record
-from readmit.core.i18n import Text, translatable
+from readmit.core.i18n import Text, local_date, translatable
 from readmit.notifications.services import notify
 from readmit.readmission import workflow
 from readmit.readmission.models import (
@@ -125,7 +125,7 @@ def _expire_reply(
                         "No reply by %(due)s: the transfer is deemed agreed (tacit acceptance, %(source)s)."
                     )
                     % {
-                        "due": due.isoformat(),
+                        "due": local_date(due),
                         "source": application.tacit_acceptance_source or application.agreement.code,
                     }
                 ),
@@ -163,7 +163,7 @@ def _expire_reply(
                 due_kind=DueKind.REPLY,
                 summary=lambda: (
                     _("No reply by %(due)s: the application is overdue (%(rule)s).")
-                    % {"due": due.isoformat(), "rule": rule}
+                    % {"due": local_date(due), "rule": rule}
                 ),
             )
             audit_record(
@@ -205,7 +205,7 @@ def _remind(today: dt.date, now: dt.datetime, report: SweepReport) -> None:
                             gettext_noop("%(ref)s: reply due in %(n)d days (%(due)s)"),
                             ref=application.reference,
                             n=days_before,
-                            due=due.isoformat(),
+                            due=due,
                         ),
                         url=application_url(application),
                         obj=application,
@@ -254,7 +254,7 @@ def _expire_documents(today: dt.date, now: dt.datetime, report: SweepReport) -> 
                         gettext_noop(
                             "The travel document expired on %(day)s: a new one is needed."
                         ),
-                        day=document.valid_until.isoformat(),
+                        day=document.valid_until,
                     ),
                 )
                 _notify_requesting(
