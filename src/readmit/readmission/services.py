@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any
 
 from django.conf import settings
@@ -66,6 +67,7 @@ from readmit.readmission.workflow import REQUESTED, REQUESTING, SYSTEM, Step
 from readmit.returns.models import ReturnCase
 from readmit.returns.safeguards import require_clear
 from readmit.returns.services import case_mark_documented, case_mark_identified
+from readmit.webhooks.services import event_published as webhooks_event_published
 
 # Which category of the agreement an application kind falls under.
 _CATEGORY = {
@@ -200,6 +202,14 @@ def deadline_in_force(
     return due, kind if due is not None else ""
 
 
+def _earliest_deadline(
+    application: Application, persons: Sequence[ApplicationPerson]
+) -> tuple[dt.date | None, str]:
+    """The earliest deadline in force among the persons of one step (a transfer of several)."""
+    known = [d for d in (deadline_in_force(application, p) for p in persons) if d[0] is not None]
+    return min(known) if known else (None, "")
+
+
 _UNSET: Any = object()
 
 
@@ -218,15 +228,18 @@ def _event(
 ) -> ApplicationEvent:
     """One step of the timeline: what, who (the platform when no user acts), when, and the
     deadline in force after the step (given, or the one `deadline_in_force` finds)."""
+    in_force, in_force_kind = deadline_in_force(application, person)
     if due is _UNSET:
-        due, due_kind = deadline_in_force(application, person)
+        due, due_kind = in_force, in_force_kind
+    elif due is not None and not due_kind and due == in_force:
+        due_kind = in_force_kind
     payload = dict(data or {})
     # Both states read the timeline, each in its own language: keep the step in every one.
     texts = in_every_language(summary)
     payload["summary_i18n"] = texts
     if due is not None and due_kind:
         payload["due_kind"] = due_kind
-    return ApplicationEvent.objects.create(
+    event = ApplicationEvent.objects.create(
         application=application,
         person=person,
         action=action,
@@ -240,6 +253,9 @@ def _event(
         due=due,
         data=payload,
     )
+    # Webhooks: queued once the event is committed; a webhook problem never reaches here.
+    transaction.on_commit(partial(webhooks_event_published, event))
+    return event
 
 
 record_event = _event  # for the sweep: one way to write the timeline
@@ -1367,6 +1383,7 @@ def person_reply(
         at=now,
         person=person,
         due=person.transfer_due if accept else None,
+        due_kind=DueKind.TRANSFER,
         summary=summary,
         data={} if accept else {"reason": reason, "explanation": explanation.strip()},
     )
@@ -1510,6 +1527,7 @@ def travel_document_issue(
         at=now,
         person=person,
         due=valid_until,
+        due_kind=DueKind.VALIDITY,
         summary=lambda: (
             _("Travel document issued (%(kind)s), valid until %(day)s.")
             % {"kind": TravelDocumentKind(kind).label, "day": local_date(valid_until)}
@@ -1635,7 +1653,13 @@ def transfer_notify(
         actor=actor,
         action="transfer_notified",
         at=now,
-        due=confirmation_due,
+        # The requested state's confirmation where a rule sets one, else the transfer period.
+        due=confirmation_due
+        if confirmation_due is not None
+        else _earliest_deadline(application, persons)[0],
+        due_kind=DueKind.TRANSFER_CONFIRMATION
+        if confirmation_due is not None
+        else _earliest_deadline(application, persons)[1],
         summary=lambda: (
             _("Transfer notified for %(when)s via %(bcp)s%(flight)s.")
             % {
@@ -1747,11 +1771,14 @@ def _transfer_transition(
                 status=TravelDocument.Status.USED
             )
         person.save()
+    due, due_kind = _earliest_deadline(application, persons)
     _event(
         application,
         actor=actor,
         action=_TRANSFER_EVENTS[action],
         at=now,
+        due=due,
+        due_kind=due_kind,
         summary=summary,
         data={"reason": reason} if reason else {},
     )
