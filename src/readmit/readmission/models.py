@@ -451,6 +451,13 @@ class ApplicationEvent(models.Model):
         return f"{self.action} @ {self.at:%Y-%m-%d}"
 
     @property
+    def summary_text(self) -> str:
+        """The step in the reader's language (each step is stored in every interface language)."""
+        from readmit.core.i18n import pick
+
+        return pick(self.data.get("summary_i18n"), self.summary)
+
+    @property
     def due_kind(self) -> str:
         """Which deadline `due` is (a `DueKind` value), "" when no clock ran."""
         return str(self.data.get("due_kind", "")) if self.due is not None else ""

@@ -285,7 +285,7 @@ def application_view(
                 "at": e.at,
                 "actor": e.actor_username or "platform",
                 "authority": e.actor_authority_code,
-                "summary": e.summary,
+                "summary": e.summary_text,
                 "due": e.due,
                 "person_id": e.person_id,
             }
