@@ -53,9 +53,17 @@ typecheck: install
 migrations-check: install
 	$(READMIT) makemigrations --check --dry-run
 
+# Benchmarks (docs/benchmarks.md). The seeded databases are kept and reused: the first run
+# seeds BENCH_N applications (minutes), later runs only measure.
+BENCH_N ?= 1000000
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432/bench_workflow
 bench: install
 	$(BIN)/python benchmarks/bench_audit.py 5000
 	BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/readmit_bench $(BIN)/python benchmarks/bench_audit.py 5000
+	$(BIN)/python benchmarks/bench_workflow.py $(BENCH_N)
+	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/bench_workflow.py $(BENCH_N)
+	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/bench_pages.py $(BENCH_N)
+	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/bench_api.py $(BENCH_N)
 
 clean:
 	rm -rf $(VENV) var/static

@@ -388,3 +388,22 @@ def test_api_registers_an_endpoint_and_lists_deliveries(
         **auth,
     )
     assert patched.json()["enabled"] is False
+
+
+def test_every_timeline_action_is_an_event_type() -> None:
+    """A new step of the workflow must be offered to webhook subscribers (and documented)."""
+    import re
+    from pathlib import Path
+
+    from readmit.webhooks.events import EVENT_TYPES
+
+    source = Path(services.__file__).parent.parent / "readmission" / "services.py"
+    text = source.read_text()
+    actions = set(re.findall(r'_event\([^)]*?action="([a-z_]+)"', text, re.S))
+    actions |= set(re.findall(r'"(?:confirm|postpone|carry_out)_[a-z_]+": "([a-z_]+)"', text))
+    actions |= {"refused", "interview_requested", "handover_confirmed"}
+    assert actions, "no actions found"
+    missing = {f"application.{a}" for a in actions} - set(EVENT_TYPES)
+    assert not missing
+    docs = (source.parents[3] / "docs" / "webhooks.md").read_text()
+    assert all(f"`{t.removeprefix('application.')}`" in docs for t in EVENT_TYPES)

@@ -222,6 +222,15 @@ class Application(models.Model):
             models.Index(
                 fields=["requesting_authority", "status", "created_at"], name="application_sender"
             ),
+            # Both sides' work queues (every status, soonest due first): walked in order and
+            # stopped at the first page, whatever mix of statuses a queue asks for.
+            models.Index(
+                fields=["requested_state", "reply_due", "id"], name="application_requested_due"
+            ),
+            models.Index(
+                fields=["requesting_authority", "reply_due", "id"],
+                name="application_requesting_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -258,6 +267,10 @@ class ApplicationPerson(models.Model):
 
     class Meta:
         ordering = ["application_id", "id"]
+        indexes = [
+            # The work queues' "a person waits for this side" test, per application.
+            models.Index(fields=["application", "status"], name="application_person_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["application"],

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from readmit.accounts.capabilities import capabilities_of
@@ -357,7 +357,8 @@ def _queue(viewer: User, queue: str, today: dt.date) -> QuerySet[Application]:
         )
         return qs.filter(
             Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.INFORMATION_REQUESTED])
-            | Q(status=ApplicationStatus.REPLIED, pk__in=acting.values("application_id"))
+            | Q(status=ApplicationStatus.REPLIED)
+            & Exists(acting.filter(application=OuterRef("pk")))
         )
     if queue == "waiting":
         return qs.filter(status=ApplicationStatus.INFORMATION_REQUESTED)
@@ -376,7 +377,7 @@ def _queue(viewer: User, queue: str, today: dt.date) -> QuerySet[Application]:
                 ApplicationStatus.IDENTIFICATION,
             ]
         )
-        | Q(status=ApplicationStatus.REPLIED, pk__in=acting.values("application_id"))
+        | Q(status=ApplicationStatus.REPLIED) & Exists(acting.filter(application=OuterRef("pk")))
     )
 
 

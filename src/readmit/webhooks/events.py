@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-EVENT_TYPES: dict[str, str | Promise] = {
+EVENT_TYPES: dict[str, str | Promise] = {  # tests/webhooks checks it against the services
     "application.drafted": _("Application drafted (requesting authority only)"),
     "application.evidence_added": _("Evidence added"),
     "application.submitted": _("Application submitted"),
@@ -31,6 +31,7 @@ EVENT_TYPES: dict[str, str | Promise] = {
     "application.transferred": _("Transfer carried out"),
     "application.handover_confirmed": _("Handover confirmed"),
     "application.in_error_claimed": _("Readmission in error claimed"),
+    "application.person_closed": _("A person's case closed"),
     "application.closed": _("Closed"),
     "application.withdrawn": _("Application withdrawn"),
 }
