@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READMIT := $(BIN)/readmit
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck migrations-check bench clean
+.PHONY: run test install assets lint typecheck migrations-check bench clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,18 @@ $(STAMP): requirements/dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+# Front-end assets come from the npm registry at the exact versions of package-lock.json and are
+# copied into the static files (never a CDN); the copies are not committed.
+VENDOR := src/readmit/web/static/vendor
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	mkdir -p $(VENDOR)/htmx
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE $(VENDOR)/htmx/
+	@touch $@
+
+assets: $(VENDOR)/.installed
+
+install: $(STAMP) assets
 
 run: install
 	@mkdir -p var
@@ -41,4 +52,4 @@ bench: install
 	BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/readmit_bench $(BIN)/python benchmarks/bench_audit.py 5000
 
 clean:
-	rm -rf $(VENV) var/static
+	rm -rf $(VENV) var/static $(VENDOR)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
+from csp.constants import SELF
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -14,33 +14,74 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from readmit.accounts.capabilities import Capability, require
-from readmit.accounts.models import State
-from readmit.agreements.models import EvidenceType
+from readmit.accounts.models import State, User
+from readmit.agreements.models import Agreement, EvidenceType
 from readmit.core.errors import DomainError
+from readmit.persons.models import CivilStatus, IdentifierKind, NameKind, NationalityStatus, Sex
 from readmit.readmission import selectors, services
 from readmit.readmission.actions import ACTIONS, DATE, Action
-from readmit.readmission.models import ApplicationKind, PersonRole, Procedure
+from readmit.readmission.filters import decode_cursor, encode_cursor, parse_filters
+from readmit.readmission.models import OPEN_STATUSES, ApplicationKind, PersonRole, Procedure
 from readmit.web.utils import apply_domain_error, current_user
+
+QUEUE_TABS = (
+    ("action_needed", gettext_lazy("Action needed")),
+    ("due_soon", gettext_lazy("Due soon")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("waiting", gettext_lazy("Waiting for the other state")),
+    ("all", gettext_lazy("All applications")),
+)
+PAGE_SIZE = 50
+
+
+def queue_context(request: HttpRequest, viewer: User) -> dict[str, Any]:
+    """The work queue's tabs, counts, filter panel and one page of rows, from the query string."""
+    require(viewer, Capability.VIEW_CASES)
+    queue = request.GET.get("queue", "action_needed")
+    if queue not in dict(QUEUE_TABS):
+        queue = "action_needed"
+    states = [(s.code, s.name) for s in State.objects.order_by("name").only("code", "name")]
+    agreements = [(a.code, a.code) for a in Agreement.objects.order_by("code").only("code")]
+    form, filters = parse_filters(request.GET, states=states, agreements=agreements)
+    after = decode_cursor(request.GET.get("after", ""), filters.sort)
+    rows = selectors.work_queue(
+        viewer=viewer, queue=queue, filters=filters, after=after, limit=PAGE_SIZE
+    )
+    for row in rows:
+        left = selectors.days_left(row) if row.status in OPEN_STATUSES else None
+        row.days_left = left  # type: ignore[attr-defined]
+        row.days_overdue = -left if left is not None and left < 0 else 0  # type: ignore[attr-defined]
+    counts = selectors.queue_counts(viewer=viewer)
+    params = request.GET.copy()
+    params.pop("after", None)
+    next_params = None
+    if len(rows) == PAGE_SIZE:
+        next_params = params.copy()
+        next_params["after"] = encode_cursor(rows[-1], filters.sort)
+    sort_links = {}
+    for column in ("received", "due"):
+        p = params.copy()
+        p["sort"] = f"-{column}" if filters.sort == column else column
+        sort_links[column] = p.urlencode()
+    return {
+        "queue": queue,
+        "tabs": [(name, label, counts.get(name)) for name, label in QUEUE_TABS],
+        "counts": counts,
+        "rows": rows,
+        "form": form,
+        "filters": filters,
+        "sort_links": sort_links,
+        "query": params.urlencode(),
+        "next_query": next_params.urlencode() if next_params else "",
+        "is_first_page": after is None,
+    }
 
 
 def work_queue(request: HttpRequest) -> HttpResponse:
     viewer = current_user(request)
-    require(viewer, Capability.VIEW_CASES)
-    queue = request.GET.get("queue", "action_needed")
-    after = None
-    if request.GET.get("after_id"):
-        try:
-            due = request.GET.get("after_due") or None
-            after = (dt.date.fromisoformat(due) if due else None, int(request.GET["after_id"]))
-        except ValueError:
-            after = None
-    rows = selectors.work_queue(viewer=viewer, queue=queue, after=after)
-    context = {
-        "queue": queue if queue in selectors.QUEUE_NAMES else "action_needed",
-        "rows": rows,
-        "counts": selectors.queue_counts(viewer=viewer),
-        "next": rows[-1] if len(rows) == 50 else None,
-    }
+    context = queue_context(request, viewer)
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue-results":
+        return render(request, "readmission/_queue_results.html", context)
     return render(request, "readmission/work_queue.html", context)
 
 
@@ -208,13 +249,45 @@ def _render_detail(
         evidence_types = list(
             EvidenceType.objects.filter(agreement__code=view.data["agreement"]["code"])
         )
+    evidence = view.data["evidence"]
+    selected = None
+    wanted = request.GET.get("evidence", "")
+    with_file = [e for e in evidence if e["has_file"]]
+    if wanted.isdigit():
+        selected = next((e for e in with_file if e["id"] == int(wanted)), None)
+    selected = selected or (with_file[0] if with_file else None)
     context = {
         "view": view,
         "a": view.data,
         "action_forms": action_forms,
         "evidence_types": evidence_types,
+        "selected_evidence": selected,
+        "persons_by_id": {p["id"]: p for p in view.data["persons"]},
+        "state_names": _state_names(view.data["persons"]),
+        "labels": PARTICULAR_LABELS,
     }
     return render(request, "readmission/application_detail.html", context, status=status)
+
+
+PARTICULAR_LABELS = {
+    "sex": dict(Sex.choices),
+    "civil_status": dict(CivilStatus.choices),
+    "nationality_status": dict(NationalityStatus.choices),
+    "identifier_kind": dict(IdentifierKind.choices),
+    "name_kind": dict(NameKind.choices),
+}
+
+
+def _state_names(persons: list[dict[str, Any]]) -> dict[str, str]:
+    """Names of the states the particulars mention by code, in one query."""
+    codes: set[str] = set()
+    for p in persons:
+        part = p["particulars"]
+        codes |= {part.get("birth_country") or "", part.get("last_address_country") or ""}
+        codes |= {n.get("state") or "" for n in part.get("nationalities") or []}
+        codes |= {d.get("issuing_state") or "" for d in part.get("identity_documents") or []}
+    codes.discard("")
+    return dict(State.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
 
 
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
@@ -333,4 +406,7 @@ def evidence_file(request: HttpRequest, application_id: int, evidence_id: int) -
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    # Framed by the application page's viewer only (same origin), never by another site.
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response._csp_replace = {"frame-ancestors": [SELF], "object-src": [SELF]}  # type: ignore[attr-defined]  # as csp.decorators.csp_replace
     return response
