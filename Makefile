@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READMIT := $(BIN)/readmit
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install assets lint typecheck migrations-check bench clean
+.PHONY: run test install assets messages lint typecheck migrations-check bench clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,18 +14,29 @@ $(STAMP): requirements/dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-# Front-end assets come from the npm registry at the exact versions of package-lock.json and are
-# copied into the static files (never a CDN); the copies are not committed.
+# Translations: the .po catalogues are in git; the .mo files are built from them with polib
+# (no system gettext needed) whenever a catalogue is newer than its .mo.
+messages: $(STAMP)
+	$(READMIT) compilemessages
+
+# axe-core (for the browser tests' accessibility checks) and the other npm assets, exactly as
+# pinned in package-lock.json.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(AXE)
+
+# htmx is copied from the npm package into the static files (never a CDN); the copy is not
+# committed, this step makes it again from package-lock.json's exact version.
 VENDOR := src/readmit/web/static/vendor
-$(VENDOR)/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --ignore-scripts
+$(VENDOR)/.installed: $(AXE)
 	mkdir -p $(VENDOR)/htmx
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE $(VENDOR)/htmx/
 	@touch $@
 
 assets: $(VENDOR)/.installed
 
-install: $(STAMP) assets
+install: $(STAMP) messages assets
 
 run: install
 	@mkdir -p var

@@ -21,6 +21,15 @@ def load_reference_data() -> None:
     policy_load()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Build the translation .mo files from the .po catalogues when they are missing or older
+    (once, in the controlling process: the test workers only read them)."""
+    if not hasattr(config, "workerinput"):
+        from readmit.core.translations import compile_stale
+
+        compile_stale()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():

@@ -88,6 +88,8 @@ WEB: dict[str, Route] = {
     "web:home": Route(_r("web:home"), allowed="de-officer"),
     "web:healthz": Route(_r("web:healthz"), public=True),
     "accounts:login": Route(_r("accounts:login"), public=True),
+    # The language switch works before signing in too (the sign-in page has it).
+    "accounts:language": Route(_r("accounts:language"), method="post", public=True, ok=(302,)),
     "accounts:logout": Route(_r("accounts:logout"), method="post", allowed="de-officer", ok=(302,)),
     # Without an enrolled authenticator the code page sends the user to enrol one.
     "accounts:two_factor": Route(_r("accounts:two_factor"), allowed="de-officer", ok=(302,)),

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from readmit.audit.context import channel
 
@@ -37,8 +38,54 @@ class TwoFactorRequiredMiddleware:
                 reverse("accounts:two_factor"),
                 reverse("accounts:two_factor_setup"),
                 reverse("accounts:logout"),
+                reverse("accounts:language"),
             }
             if request.path not in allowed:
                 return redirect("accounts:two_factor")
         with channel("web"):
             return self.get_response(request)
+
+
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    """Remember the interface language in the browser, so the sign-in page keeps it too."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite="Lax",
+    )
+
+
+def _preferred_language(request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    language: str = getattr(user, "language", "")
+    return language if language in dict(settings.LANGUAGES) else ""
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's chosen language wins over the browser's (LocaleMiddleware, which runs
+    first, only knows the cookie and Accept-Language). Applied on every request, so it takes
+    effect at sign-in and follows the user from one browser to another."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return self.get_response(request)
+        language = _preferred_language(request)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        # After signing in, the view has replaced request.user: keep the browser in step.
+        language = _preferred_language(request)
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            set_language_cookie(response, language)
+        return response

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -117,6 +118,11 @@ class Authority(models.Model):
         return self.name
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The interface languages (settings.LANGUAGES), read when asked so tests can change them."""
+    return [(code, str(name)) for code, name in settings.LANGUAGES]
+
+
 class Role(models.TextChoices):
     OFFICER = "officer", _("Officer")
     SUPERVISOR = "supervisor", _("Supervisor")
@@ -160,7 +166,13 @@ class User(AbstractUser):
         default=False,
         help_text=_("An account for another system's API calls; it cannot sign in to the web."),
     )
-    language = models.CharField(_("language"), max_length=8, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=language_choices,
+        help_text=_("The language of the web interface; empty means the browser's language."),
+    )
 
     objects = ReadmitUserManager()  # type: ignore[misc]
 

@@ -190,6 +190,30 @@ def user_set_password(*, actor: User | None, user_id: int, password: str) -> Use
 
 
 @transaction.atomic
+def user_language_set(*, actor: User, language: str) -> User:
+    """The signed-in user chooses the language of their own interface (no capability needed:
+    it changes nothing but their own pages). An empty language means the browser's."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(
+            _("Choose one of the languages offered."),
+            fields={"language": [_("This language is not available.")]},
+        )
+    user = User.objects.select_for_update(of=("self",)).get(pk=actor.pk)
+    if user.language == language:
+        return user
+    audit_record(
+        actor=actor,
+        action="accounts.user.language_changed",
+        obj=user,
+        owner_authority_id=user.authority_id,
+        changes={"language": [user.language, language]},
+    )
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
+@transaction.atomic
 def user_reset_two_factor(*, actor: User | None, user_id: int) -> User:
     """Remove the user's authenticator devices; the next sign-in enrols a new one."""
     user = _locked_user(actor, user_id)

@@ -10,6 +10,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", views.language_set, name="language"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("users/", views.user_list, name="user_list"),

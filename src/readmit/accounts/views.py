@@ -10,12 +10,16 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -31,6 +35,7 @@ from readmit.accounts.forms import (
     UserEditForm,
     roles_for,
 )
+from readmit.accounts.middleware import set_language_cookie
 from readmit.accounts.models import User
 from readmit.audit.services import access_log_record
 from readmit.core.errors import DomainError
@@ -42,6 +47,28 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+@login_not_required
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switch in the header: remembered for the signed-in user (audited) and in
+    the browser (so the sign-in page speaks it too)."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("web:home" if request.user.is_authenticated else "accounts:login")
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("This language is not available."))
+        return redirect(next_url)
+    if request.user.is_authenticated:
+        services.user_language_set(actor=current_user(request), language=language)
+    translation.activate(language)
+    response = redirect(next_url)
+    set_language_cookie(response, language)
+    return response
 
 
 # --- Two-factor -------------------------------------------------------------------------------

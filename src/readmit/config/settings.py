@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication: the signed-in user's language overrides the browser's.
+    "readmit.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "readmit.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -254,6 +256,14 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("ru", _("Russian")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
+# Dates and numbers follow the active language: Django's own locale formats, with Readmit's
+# adjustments in readmit/formats/ (English as written in EU documents: 6 December 2026).
+FORMAT_MODULE_PATH = ["readmit.formats"]
+LANGUAGE_COOKIE_NAME = "__Host-readmit-language" if PRODUCTION else "readmit-language"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = env_str("READMIT_TIME_ZONE", "Europe/Brussels")
 USE_TZ = True
 

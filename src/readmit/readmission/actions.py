@@ -157,6 +157,14 @@ class InErrorForm(PersonChoiceForm):
     )
 
 
+class CloseForm(PersonChoiceForm):
+    reason = forms.CharField(
+        label=_("How the case ended (required after a readmission-in-error claim)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -320,6 +328,14 @@ ACTIONS: dict[str, Action] = {
         ),
         scope="person",
         danger=True,
+    ),
+    "close_case": Action(
+        _("Close the person's case"),
+        CloseForm,
+        lambda u, a, d: services.person_close(
+            actor=u, application_id=a, person_id=d["person"], reason=d.get("reason", "")
+        ),
+        scope="person",
     ),
     "withdraw": Action(
         _("Withdraw the application"),

@@ -402,6 +402,21 @@ class EventVisibility(models.TextChoices):
     REQUESTING = "requesting", _("Requesting state only")
 
 
+# The actor of a step no user took (the deadline sweep, a consequence of another step).
+PLATFORM = "platform"
+
+
+class DueKind(models.TextChoices):
+    """Which deadline an event's `due` is (kept in the event's data as "due_kind")."""
+
+    REPLY = "reply", _("Reply due")
+    TRAVEL_DOCUMENT = "travel_document", _("Travel document due")
+    TRANSFER = "transfer", _("Transfer due")
+    READMISSION_IN_ERROR = "readmission_in_error", _("Readmission-in-error window ends")
+    TRANSFER_CONFIRMATION = "transfer_confirmation", _("Confirmation of the transfer due")
+    VALIDITY = "validity", _("Valid until")
+
+
 class ApplicationEvent(models.Model):
     """One step of the timeline: what happened, who did it, when, and the deadline it set."""
 
@@ -426,6 +441,23 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} @ {self.at:%Y-%m-%d}"
+
+    @property
+    def due_kind(self) -> str:
+        """Which deadline `due` is (a `DueKind` value), "" when no clock ran."""
+        return str(self.data.get("due_kind", "")) if self.due is not None else ""
+
+    @property
+    def due_label(self) -> str:
+        kind = self.due_kind
+        return str(DueKind(kind).label) if kind in DueKind.values else ""
+
+    @property
+    def actor_label(self) -> str:
+        """Who took the step: the user and their authority, or the platform."""
+        if self.actor_username:
+            return f"{self.actor_username} ({self.actor_authority_code})"
+        return str(_("the platform"))
 
 
 class Reminder(models.Model):

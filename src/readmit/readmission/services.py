@@ -43,11 +43,13 @@ from readmit.readmission import workflow
 from readmit.readmission.filters import person_search_fields
 from readmit.readmission.models import (
     OPEN_STATUSES,
+    PLATFORM,
     Application,
     ApplicationEvent,
     ApplicationKind,
     ApplicationPerson,
     ApplicationStatus,
+    DueKind,
     EventVisibility,
     Evidence,
     Interview,
@@ -71,6 +73,10 @@ _CATEGORY = {
     ApplicationKind.THIRD_COUNTRY_NATIONALS: Category.THIRD_COUNTRY_NATIONALS,
     ApplicationKind.TRANSIT: Category.TRANSIT,
 }
+
+# What each reply carries across the border (a refusal adds its coded and written reasons).
+REPLY_FIELDS = ("reference", "person", "status", "reply_on", "td_due", "transfer_due")
+TRANSFER_FIELDS = ("reference", "transfer", "status", "persons")
 
 SHARED_MESSAGE_FIELDS = (
     "reference",
@@ -156,6 +162,46 @@ def _person_step(
     return step
 
 
+# Which of a person's deadlines runs in each status (the reply period runs for the application).
+_PERSON_CLOCK = {
+    PersonStatus.ACCEPTED: ("td_due", DueKind.TRAVEL_DOCUMENT),
+    PersonStatus.TACITLY_ACCEPTED: ("td_due", DueKind.TRAVEL_DOCUMENT),
+    PersonStatus.TD_REQUESTED: ("td_due", DueKind.TRAVEL_DOCUMENT),
+    PersonStatus.TD_EXPIRED: ("transfer_due", DueKind.TRANSFER),
+    PersonStatus.TD_ISSUED: ("transfer_due", DueKind.TRANSFER),
+    PersonStatus.TRANSFER_NOTIFIED: ("transfer_due", DueKind.TRANSFER),
+    PersonStatus.TRANSFER_CONFIRMED: ("transfer_due", DueKind.TRANSFER),
+    PersonStatus.TRANSFER_POSTPONED: ("transfer_due", DueKind.TRANSFER),
+    PersonStatus.TRANSFERRED: ("in_error_window_until", DueKind.READMISSION_IN_ERROR),
+    PersonStatus.HANDOVER_CONFIRMED: ("in_error_window_until", DueKind.READMISSION_IN_ERROR),
+}
+
+
+def deadline_in_force(
+    application: Application, person: ApplicationPerson | None = None
+) -> tuple[dt.date | None, str]:
+    """The deadline running after a step, and which one it is ("" and None: no clock runs).
+
+    While the application waits for replies it is the reply period; for a person after the
+    reply, the travel-document period, then the transfer period, then the readmission-in-error
+    window. A deadline the agreement does not configure stays None (unknown, never guessed).
+    """
+    if application.status in OPEN_STATUSES and application.clock_started_on is not None:
+        return application.reply_due, DueKind.REPLY
+    if person is None:
+        return None, ""
+    field, kind = _PERSON_CLOCK.get(PersonStatus(person.status), ("", ""))
+    if not field:
+        return None, ""
+    due = getattr(person, field)
+    if due is None and field == "td_due":
+        due, kind = person.transfer_due, DueKind.TRANSFER
+    return due, kind if due is not None else ""
+
+
+_UNSET: Any = object()
+
+
 def _event(
     application: Application,
     *,
@@ -164,22 +210,35 @@ def _event(
     summary: str,
     at: dt.datetime,
     person: ApplicationPerson | None = None,
-    due: dt.date | None = None,
+    due: dt.date | None = _UNSET,
+    due_kind: str = "",
     data: dict[str, Any] | None = None,
     visibility: str = EventVisibility.BOTH,
 ) -> ApplicationEvent:
+    """One step of the timeline: what, who (the platform when no user acts), when, and the
+    deadline in force after the step (given, or the one `deadline_in_force` finds)."""
+    if due is _UNSET:
+        due, due_kind = deadline_in_force(application, person)
+    payload = dict(data or {})
+    if due is not None and due_kind:
+        payload["due_kind"] = due_kind
     return ApplicationEvent.objects.create(
         application=application,
         person=person,
         action=action,
         at=at,
         actor_username=actor.get_username() if actor is not None else "",
-        actor_authority_code=actor.authority.code if actor is not None and actor.authority else "",
+        actor_authority_code=(
+            actor.authority.code if actor is not None and actor.authority else PLATFORM
+        ),
         visibility=visibility,
         summary=summary[:300],
         due=due,
-        data=data or {},
+        data=payload,
     )
+
+
+record_event = _event  # for the sweep: one way to write the timeline
 
 
 def _audit(
@@ -202,8 +261,11 @@ def _audit(
     )
 
 
-def _url(application: Application) -> str:
+def application_url(application: Application) -> str:
     return reverse("readmission:application_detail", args=[application.pk])
+
+
+_url = application_url
 
 
 def _notify_other_side(
@@ -247,9 +309,10 @@ def _transmit(
     message: str,
     *,
     to_requested: bool,
-    fields: Iterable[str] = (),
+    fields: Iterable[str],
 ) -> None:
-    """Record the message that crossed the border (DOMAIN.md §1.14 (i))."""
+    """Record the message that crossed the border (DOMAIN.md §1.14 (i)) with the fields it
+    carried (`fields` is required: every message says what it sent)."""
     sender: Authority | None
     recipient: Authority | None
     if to_requested:
@@ -282,15 +345,18 @@ def _transmit(
     )
 
 
+def protocol_state(application: Application) -> str:
+    """The state whose implementing protocol applies: the party that is not the agreement's
+    partner, whichever way the application goes (a Member State requesting Georgia, or
+    Georgia requesting a Member State: the Member State's protocol in both cases)."""
+    requesting = application.requesting_authority.state_id
+    if requesting == application.agreement.partner_id:
+        return application.requested_state_id
+    return requesting
+
+
 def _rules(application: Application, on: dt.date) -> dict[str, RuleValue]:
-    member_state = (
-        application.requesting_authority.state_id
-        if application.requesting_authority.state_id != application.requested_state_id
-        else None
-    )
-    if application.agreement.first_party_id is not None:
-        member_state = application.agreement.first_party_id
-    return rules_on(application.agreement, on=on, member_state=member_state)
+    return rules_on(application.agreement, on=on, member_state=protocol_state(application))
 
 
 def _deadline(rule: RuleValue, *, start: dt.date, country: str, roll_forward: bool) -> Deadline:
@@ -496,8 +562,13 @@ def evidence_add(
     description: str = "",
     upload: IO[bytes] | None = None,
     file_name: str = "",
+    is_false: bool = False,
 ) -> Evidence:
-    """Attach a means of evidence from the agreement's catalogue (DOMAIN.md §1.6)."""
+    """Attach a means of evidence from the agreement's catalogue (DOMAIN.md §1.6).
+
+    A copy counts only where the catalogue says so (and, where it says so, only authenticated);
+    an expired document counts unless the catalogue says otherwise; a document found to be
+    false or falsified (`is_false`) never counts."""
     application = _lock(actor, application_id)
     if _side_of(actor, application) != REQUESTING or not has(actor, Capability.SUBMIT_APPLICATION):
         raise Forbidden(
@@ -534,6 +605,10 @@ def evidence_add(
             errors["expires_on"] = [
                 _("An expired document of this kind does not count under this agreement.")
             ]
+    if is_false:
+        errors["is_false"] = [
+            _("A false or falsified document never counts as evidence, under any agreement.")
+        ]
     today = _today()
     if issued_on is not None and issued_on > today:
         errors["issued_on"] = [_("The date of issue cannot be in the future.")]
@@ -720,10 +795,12 @@ def application_submit(*, actor: User, application_id: int) -> Application:
     # Delivered on the platform at once: the day of submission is the day of receipt.
     application.received_on = today
     if application.kind == ApplicationKind.NOTIFICATION_ONLY:
+        # The person holds a valid travel document: no reply is awaited (DOMAIN.md §1.4).
         for person in persons:
-            person.status = PersonStatus.TD_ISSUED
+            person.status = _consequence(workflow.PERSON, person.status, "notification_only")
             person.save(update_fields=["status"])
-        application.status = ApplicationStatus.REPLIED
+        application.status = _consequence(workflow.APPLICATION, application.status, "all_replied")
+        application.replied_at = now
     elif _reply_clock_starts_at(rules, application.procedure) != ClockStart.ACKNOWLEDGEMENT:
         _start_reply_clock(application, start=today, rules=rules)
     application.version += 1
@@ -785,7 +862,13 @@ def application_acknowledge(*, actor: User, application_id: int) -> Application:
         {"reply_due": application.reply_due},
         now,
     )
-    _transmit(actor, application, "acknowledgement", to_requested=False)
+    _transmit(
+        actor,
+        application,
+        "acknowledgement",
+        to_requested=False,
+        fields=("reference", "acknowledged_on", "reply_due"),
+    )
     _notify_other_side(
         application,
         acting_side=REQUESTED,
@@ -821,6 +904,20 @@ def identification_record(
     )
     _audit(
         actor, "identification.recorded", application, application, {"result": result[:200]}, now
+    )
+    _transmit(
+        actor,
+        application,
+        "identification_result",
+        to_requested=False,
+        fields=("reference", "result"),
+    )
+    _notify_other_side(
+        application,
+        acting_side=REQUESTED,
+        action="identification.recorded",
+        title=_("%(ref)s: registry check recorded") % {"ref": application.reference},
+        capability=Capability.VIEW_CASES,
     )
     return application
 
@@ -876,6 +973,13 @@ def interview_request(
         {"scheduled_for": scheduled_for, "place": place},
         now,
     )
+    _transmit(
+        actor,
+        application,
+        "interview_request",
+        to_requested=False,
+        fields=("reference", "person", "scheduled_for", "place"),
+    )
     _notify_other_side(
         application,
         acting_side=REQUESTED,
@@ -927,6 +1031,20 @@ def interview_record(
     _audit(
         actor, "interview.held", interview, application, {"held_on": held_on, "result": result}, now
     )
+    _transmit(
+        actor,
+        application,
+        "interview_result",
+        to_requested=False,
+        fields=("reference", "person", "held_on", "result"),
+    )
+    _notify_other_side(
+        application,
+        acting_side=REQUESTED,
+        action="interview.held",
+        title=_("%(ref)s: interview held") % {"ref": application.reference},
+        capability=Capability.VIEW_CASES,
+    )
     return interview
 
 
@@ -962,7 +1080,13 @@ def information_request(*, actor: User, application_id: int, question: str) -> A
         data={"question": question.strip()[:2000]},
     )
     _audit(actor, "information.requested", application, application, {}, now)
-    _transmit(actor, application, "information_request", to_requested=False)
+    _transmit(
+        actor,
+        application,
+        "information_request",
+        to_requested=False,
+        fields=("reference", "question", "reply_due"),
+    )
     _notify_other_side(
         application,
         acting_side=REQUESTED,
@@ -1078,7 +1202,13 @@ def reply_period_extend(
         now,
         reason=reason.strip(),
     )
-    _transmit(actor, application, "extension", to_requested=False)
+    _transmit(
+        actor,
+        application,
+        "extension",
+        to_requested=False,
+        fields=("reference", "reply_due", "reason"),
+    )
     _notify_other_side(
         application,
         acting_side=REQUESTED,
@@ -1114,10 +1244,43 @@ def acceptance_deadlines(
             setattr(person, field, due)
 
 
-def _close_if_all_replied(application: Application, now: dt.datetime) -> None:
-    if not application.persons.filter(status=PersonStatus.PENDING).exists():
-        application.status = ApplicationStatus.REPLIED
+def _consequence(table: dict[str, dict[str, Step]], status: str, action: str) -> str:
+    """The next status of a step the platform takes as the consequence of another one (already
+    authorised): looked up in the table like every other step."""
+    what = _("application") if table is workflow.APPLICATION else _("person's case")
+    return workflow.step_for(table, status, action, what=what).to
+
+
+def _all_replied(application: Application, now: dt.datetime) -> None:
+    """After a reply: once nobody waits any more, the application is replied."""
+    if (
+        application.status in OPEN_STATUSES
+        and not application.persons.filter(status=PersonStatus.PENDING).exists()
+    ):
+        application.status = _consequence(workflow.APPLICATION, application.status, "all_replied")
         application.replied_at = now
+
+
+def close_if_finished(application: Application, now: dt.datetime) -> bool:
+    """Close a replied application once every person is finished (refused, closed or
+    withdrawn). The caller holds the application's lock."""
+    if application.status != ApplicationStatus.REPLIED or (
+        application.persons.exclude(status__in=workflow.FINISHED).exists()
+    ):
+        return False
+    application.status = _consequence(workflow.APPLICATION, application.status, "close")
+    application.closed_at = now
+    application.version += 1
+    application.save(update_fields=["status", "closed_at", "version"])
+    _event(
+        application,
+        actor=None,
+        action="closed",
+        at=now,
+        summary=_("Application closed: every person's case is finished."),
+    )
+    _audit(None, "application.closed", application, application, {"status": "closed"}, now)
+    return True
 
 
 @transaction.atomic
@@ -1172,7 +1335,7 @@ def person_reply(
         person.refusal_reason = reason
         person.refusal_explanation = explanation.strip()
     person.save()
-    _close_if_all_replied(application, now)
+    _all_replied(application, now)
     application.version += 1
     application.save(update_fields=["status", "replied_at", "version"])
     if accept:
@@ -1202,7 +1365,14 @@ def person_reply(
         now,
         reason=explanation.strip(),
     )
-    _transmit(actor, application, "reply", to_requested=False)
+    _transmit(
+        actor,
+        application,
+        "reply",
+        to_requested=False,
+        fields=REPLY_FIELDS if accept else (*REPLY_FIELDS, "refusal_reason", "refusal_explanation"),
+    )
+    close_if_finished(application, now)
     if accept and application.return_case_id:
         case_mark_identified(actor=None, case_id=application.return_case_id, on=today)
     _notify_other_side(
@@ -1242,7 +1412,7 @@ def travel_document_request(
         summary=_("Travel document requested."),
     )
     _audit(actor, "td.requested", person, application, {}, now)
-    _transmit(actor, application, "td_request", to_requested=True)
+    _transmit(actor, application, "td_request", to_requested=True, fields=("reference", "person"))
     _notify_other_side(
         application,
         acting_side=REQUESTING,
@@ -1332,7 +1502,13 @@ def travel_document_issue(
     _audit(
         actor, "td.issued", document, application, {"kind": kind, "valid_until": valid_until}, now
     )
-    _transmit(actor, application, "travel_document", to_requested=False)
+    _transmit(
+        actor,
+        application,
+        "travel_document",
+        to_requested=False,
+        fields=("reference", "person", "kind", "number", "issued_on", "valid_until"),
+    )
     if application.return_case_id:
         case_mark_documented(actor=None, case_id=application.return_case_id, on=today)
     _notify_other_side(
@@ -1571,7 +1747,13 @@ def _transfer_transition(
         reason=reason,
     )
     side = _side_of(actor, application)
-    _transmit(actor, application, f"transfer_{transfer_status}", to_requested=side == REQUESTING)
+    _transmit(
+        actor,
+        application,
+        f"transfer_{transfer_status}",
+        to_requested=side == REQUESTING,
+        fields=(*TRANSFER_FIELDS, "reason") if reason else TRANSFER_FIELDS,
+    )
     _notify_other_side(
         application,
         acting_side=side,
@@ -1689,12 +1871,80 @@ def readmission_in_error_claim(
     _audit(
         actor, "person.in_error_claimed", person, application, {}, now, reason=explanation.strip()
     )
-    _transmit(actor, application, "readmission_in_error", to_requested=False)
+    _transmit(
+        actor,
+        application,
+        "readmission_in_error",
+        to_requested=False,
+        fields=("reference", "person", "explanation"),
+    )
     _notify_other_side(
         application,
         acting_side=REQUESTED,
         action="person.in_error",
         title=_("%(ref)s: readmission in error claimed") % {"ref": application.reference},
+        capability=Capability.VIEW_CASES,
+    )
+    return person
+
+
+@transaction.atomic
+def person_close(
+    *, actor: User, application_id: int, person_id: int, reason: str = ""
+) -> ApplicationPerson:
+    """The requesting state closes a person's case: after the handover where the agreement
+    configures no readmission-in-error window (otherwise the sweep closes it when the window
+    ends), or after a readmission-in-error claim once the person was taken back."""
+    application = _lock(actor, application_id)
+    person = application.persons.select_for_update().filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(_("No such person in this application."))
+    step = _person_step(actor, application, person, "close_case")
+    if person.status == PersonStatus.HANDOVER_CONFIRMED and person.in_error_window_until:
+        raise Conflict(
+            _(
+                "The readmission-in-error window runs until %(day)s; the case closes by itself when it ends."
+            )
+            % {"day": person.in_error_window_until.isoformat()},
+            code="window_running",
+        )
+    if person.status == PersonStatus.READMISSION_IN_ERROR and len(reason.strip()) < 10:
+        raise ValidationFailed(
+            _("Say how the readmission-in-error claim was settled."),
+            fields={"reason": [_("Enter how the claim was settled.")]},
+        )
+    now = timezone.now()
+    person.status = step.to
+    person.save(update_fields=["status"])
+    _event(
+        application,
+        actor=actor,
+        action="person_closed",
+        at=now,
+        person=person,
+        summary=_("Case closed by the requesting state."),
+        data={"reason": reason.strip()[:2000]} if reason.strip() else {},
+    )
+    _audit(actor, "person.closed", person, application, {}, now, reason=reason.strip())
+    _transmit(
+        actor,
+        application,
+        "case_closed",
+        to_requested=True,
+        fields=("reference", "person", "status", "reason")
+        if reason.strip()
+        else (
+            "reference",
+            "person",
+            "status",
+        ),
+    )
+    close_if_finished(application, now)
+    _notify_other_side(
+        application,
+        acting_side=REQUESTING,
+        action="person.closed",
+        title=_("%(ref)s: case closed") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return person
@@ -1709,12 +1959,18 @@ def application_withdraw(*, actor: User, application_id: int, reason: str) -> Ap
             _("Say why the application is withdrawn."), fields={"reason": [_("Enter the reason.")]}
         )
     was_sent = application.status != ApplicationStatus.DRAFT
+    # Each person still in the procedure is withdrawn through the person table: a person whose
+    # transfer is notified, carried out or handed over cannot be (postpone the transfer first).
+    persons = list(application.persons.select_for_update().exclude(status__in=workflow.FINISHED))
+    person_steps = [_person_step(actor, application, p, "withdraw") for p in persons]
     now = timezone.now()
     application.status = step.to
     application.closed_at = now
     application.version += 1
     application.save(update_fields=["status", "closed_at", "version"])
-    application.persons.exclude(status__in=workflow.FINISHED).update(status=PersonStatus.WITHDRAWN)
+    for person, person_step in zip(persons, person_steps, strict=True):
+        person.status = person_step.to
+        person.save(update_fields=["status"])
     _event(
         application,
         actor=actor,
@@ -1726,7 +1982,9 @@ def application_withdraw(*, actor: User, application_id: int, reason: str) -> Ap
     )
     _audit(actor, "application.withdrawn", application, application, {}, now, reason=reason.strip())
     if was_sent:
-        _transmit(actor, application, "withdrawal", to_requested=True)
+        _transmit(
+            actor, application, "withdrawal", to_requested=True, fields=("reference", "reason")
+        )
         _notify_other_side(
             application,
             acting_side=REQUESTING,
@@ -1751,6 +2009,7 @@ __all__ = [
     "information_request",
     "interview_record",
     "interview_request",
+    "person_close",
     "person_reply",
     "readmission_in_error_claim",
     "reply_period_extend",

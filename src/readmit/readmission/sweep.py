@@ -6,6 +6,10 @@
 - A travel document whose validity ended expires; the persons it covered need a new one.
 - A person transferred and handed over is closed once the readmission-in-error window ends.
 
+Every change of status is looked up in the transition tables (`workflow`), like a service's,
+and locks in the same order as the services: the application first, then its persons and
+their documents, so a reply racing the sweep cannot deadlock.
+
 Each step is idempotent and decided from stored dates and the day it runs for, so running
 the sweep twice, or late, gives the same result: a late run still dates a tacit acceptance
 from the day after the time limit, not from the day of the run.
@@ -23,18 +27,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from readmit.accounts.capabilities import Capability
+from readmit.accounts.models import Authority, AuthorityKind
 from readmit.audit.services import audit_record
 from readmit.notifications.services import notify
+from readmit.readmission import workflow
 from readmit.readmission.models import (
     OPEN_STATUSES,
     Application,
-    ApplicationEvent,
-    ApplicationStatus,
+    ApplicationPerson,
+    DueKind,
     PersonStatus,
     Reminder,
     TravelDocument,
 )
-from readmit.readmission.services import acceptance_deadlines
+from readmit.readmission.services import (
+    acceptance_deadlines,
+    application_url,
+    close_if_finished,
+    record_event,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,24 +63,21 @@ class SweepReport:
         return {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
 
 
-def _event(
-    application: Application,
-    *,
-    action: str,
-    summary: str,
-    at: dt.datetime,
-    due: dt.date | None = None,
-    person_id: int | None = None,
-) -> None:
-    ApplicationEvent.objects.create(
-        application=application,
-        person_id=person_id,
-        action=action,
-        at=at,
-        summary=summary,
-        due=due,
-        actor_username="",
-        actor_authority_code="platform",
+def _system_step(table: dict[str, dict[str, workflow.Step]], status: str, action: str) -> str:
+    """The next status of one of the platform's own steps, from the transition table."""
+    step = workflow.step_for(table, status, action, what=action)
+    assert step.side == workflow.SYSTEM, f"{action} is not the platform's step"
+    return step.to
+
+
+def _notify_requesting(application: Application, action: str, title: str) -> None:
+    notify(
+        authorities=[application.requesting_authority],
+        capability=Capability.VIEW_CASES,
+        action=f"readmission.{action}",
+        title=title,
+        url=application_url(application),
+        obj=application,
     )
 
 
@@ -89,23 +97,27 @@ def _expire_reply(
         assert due is not None
         if application.tacit_acceptance:
             deemed_on = due + dt.timedelta(days=1)
+            application.status = _system_step(
+                workflow.APPLICATION, application.status, "tacit_acceptance"
+            )
             pending = list(
                 application.persons.select_for_update().filter(status=PersonStatus.PENDING)
             )
             for person in pending:
-                person.status = PersonStatus.TACITLY_ACCEPTED
+                person.status = _system_step(workflow.PERSON, person.status, "tacitly_accept")
                 person.reply_on = deemed_on
                 acceptance_deadlines(application, person, deemed_on)
                 person.save()
-            application.status = ApplicationStatus.REPLIED
             application.replied_at = now
             application.version += 1
             application.save(update_fields=["status", "replied_at", "version"])
-            _event(
+            record_event(
                 application,
+                actor=None,
                 action="tacitly_accepted",
                 at=now,
                 due=due,
+                due_kind=DueKind.REPLY,
                 summary=_(
                     "No reply by %(due)s: the transfer is deemed agreed (tacit acceptance, %(source)s)."
                 )
@@ -125,12 +137,10 @@ def _expire_reply(
                     "persons": len(pending),
                 },
             )
-            notify(
-                authorities=[application.requesting_authority],
-                capability=Capability.VIEW_CASES,
-                action="readmission.application.tacitly_accepted",
-                title=_("%(ref)s: tacitly accepted") % {"ref": application.reference},
-                obj=application,
+            _notify_requesting(
+                application,
+                "application.tacitly_accepted",
+                _("%(ref)s: tacitly accepted") % {"ref": application.reference},
             )
             report.tacitly_accepted += 1
         elif application.overdue_since is None:
@@ -140,11 +150,13 @@ def _expire_reply(
                 rule = _("the agreement's rule on tacit acceptance is not configured")
             else:
                 rule = _("the agreement does not provide tacit acceptance")
-            _event(
+            record_event(
                 application,
+                actor=None,
                 action="overdue",
                 at=now,
                 due=due,
+                due_kind=DueKind.REPLY,
                 summary=_("No reply by %(due)s: the application is overdue (%(rule)s).")
                 % {"due": due.isoformat(), "rule": rule},
             )
@@ -154,6 +166,11 @@ def _expire_reply(
                 obj=application,
                 owner_authority_id=application.requesting_authority_id,
                 changes={"reference": application.reference, "reply_due": due},
+            )
+            _notify_requesting(
+                application,
+                "application.overdue",
+                _("%(ref)s: no reply in time (overdue)") % {"ref": application.reference},
             )
             report.marked_overdue += 1
 
@@ -170,10 +187,9 @@ def _remind(today: dt.date, now: dt.datetime, report: SweepReport) -> None:
                     Reminder.objects.create(
                         application=application, due=due, days_before=days_before, sent_at=now
                     )
-                    from readmit.accounts.models import Authority
-
                     authorities = Authority.objects.filter(
-                        state_id=application.requested_state_id, kind="central_authority"
+                        state_id=application.requested_state_id,
+                        kind=AuthorityKind.CENTRAL_AUTHORITY,
                     )
                     notify(
                         authorities=authorities,
@@ -181,6 +197,7 @@ def _remind(today: dt.date, now: dt.datetime, report: SweepReport) -> None:
                         action="readmission.application.reminder",
                         title=_("%(ref)s: reply due in %(n)d days (%(due)s)")
                         % {"ref": application.reference, "n": days_before, "due": due.isoformat()},
+                        url=application_url(application),
                         obj=application,
                     )
                     report.reminders += 1
@@ -192,85 +209,100 @@ def _expire_documents(today: dt.date, now: dt.datetime, report: SweepReport) -> 
     expired = TravelDocument.objects.filter(
         status=TravelDocument.Status.ISSUED, valid_until__lt=today
     )
-    for document_id in list(expired.values_list("pk", flat=True)[:10000]):
+    found = list(expired.values_list("pk", "person__application_id")[:10000])
+    for document_id, application_id in found:
         with transaction.atomic():
+            # The services' lock order: the application, then the person, then the document.
+            application = (
+                Application.objects.select_for_update(of=("self",))
+                .select_related("requesting_authority")
+                .get(pk=application_id)
+            )
             document = (
-                TravelDocument.objects.select_for_update()
+                TravelDocument.objects.select_for_update(of=("self",))
                 .filter(pk=document_id, status=TravelDocument.Status.ISSUED)
-                .select_related("person__application")
+                .select_related("person")
                 .first()
             )
             if document is None:
-                continue
+                continue  # replaced or used meanwhile
+            person = ApplicationPerson.objects.select_for_update().get(pk=document.person_id)
             document.status = TravelDocument.Status.EXPIRED
             document.save(update_fields=["status"])
-            person = document.person
-            if person.status in (
-                PersonStatus.TD_ISSUED,
-                PersonStatus.TRANSFER_NOTIFIED,
-                PersonStatus.TRANSFER_CONFIRMED,
-                PersonStatus.TRANSFER_POSTPONED,
-            ):
-                person.status = PersonStatus.TD_EXPIRED
+            if "expire_td" in workflow.PERSON.get(person.status, {}):
+                person.status = _system_step(workflow.PERSON, person.status, "expire_td")
                 person.save(update_fields=["status"])
-                _event(
-                    person.application,
+                record_event(
+                    application,
+                    actor=None,
                     action="td_expired",
                     at=now,
-                    person_id=person.pk,
+                    person=person,
                     due=document.valid_until,
+                    due_kind=DueKind.VALIDITY,
                     summary=_("The travel document expired on %(day)s: a new one is needed.")
                     % {"day": document.valid_until.isoformat()},
+                )
+                _notify_requesting(
+                    application,
+                    "td.expired",
+                    _("%(ref)s: travel document expired") % {"ref": application.reference},
                 )
             audit_record(
                 actor=None,
                 action="readmission.td.expired",
                 obj=document,
-                owner_authority_id=person.application.requesting_authority_id,
+                owner_authority_id=application.requesting_authority_id,
                 changes={"valid_until": document.valid_until},
             )
             report.documents_expired += 1
 
 
 def _close_persons(today: dt.date, now: dt.datetime, report: SweepReport) -> None:
-    from readmit.readmission.models import ApplicationPerson
-
     done = ApplicationPerson.objects.filter(
         status=PersonStatus.HANDOVER_CONFIRMED, in_error_window_until__lt=today
     )
-    for person_id in list(done.values_list("pk", flat=True)[:10000]):
+    found = list(done.values_list("pk", "application_id")[:10000])
+    for person_id, application_id in found:
         with transaction.atomic():
+            application = (
+                Application.objects.select_for_update(of=("self",))
+                .select_related("requesting_authority")
+                .get(pk=application_id)
+            )
             person = (
                 ApplicationPerson.objects.select_for_update()
                 .filter(pk=person_id, status=PersonStatus.HANDOVER_CONFIRMED)
-                .select_related("application")
                 .first()
             )
             if person is None:
-                continue
-            person.status = PersonStatus.CLOSED
+                continue  # claimed in error or closed meanwhile
+            window = person.in_error_window_until
+            person.status = _system_step(workflow.PERSON, person.status, "close")
             person.save(update_fields=["status"])
-            application = person.application
-            _event(
+            record_event(
                 application,
-                action="closed",
+                actor=None,
+                action="person_closed",
                 at=now,
-                person_id=person.pk,
+                person=person,
+                due=window,
+                due_kind=DueKind.READMISSION_IN_ERROR,
                 summary=_("Closed: the readmission-in-error window ended on %(day)s.")
-                % {"day": str(person.in_error_window_until)},
+                % {"day": str(window)},
             )
-            if not application.persons.exclude(
-                status__in=[PersonStatus.CLOSED, PersonStatus.REFUSED, PersonStatus.WITHDRAWN]
-            ).exists():
-                Application.objects.filter(pk=application.pk).update(
-                    status=ApplicationStatus.CLOSED, closed_at=now
-                )
             audit_record(
                 actor=None,
                 action="readmission.person.closed",
                 obj=person,
                 owner_authority_id=application.requesting_authority_id,
                 changes={"reference": application.reference},
+            )
+            close_if_finished(application, now)
+            _notify_requesting(
+                application,
+                "person.closed",
+                _("%(ref)s: case closed") % {"ref": application.reference},
             )
             report.persons_closed += 1
 

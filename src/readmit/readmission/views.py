@@ -29,7 +29,7 @@ QUEUE_TABS = (
     ("due_soon", gettext_lazy("Due soon")),
     ("overdue", gettext_lazy("Overdue")),
     ("waiting", gettext_lazy("Waiting for the other state")),
-    ("all", gettext_lazy("All applications")),
+    ("all", gettext_lazy("All")),
 )
 PAGE_SIZE = 50
 

@@ -4,7 +4,11 @@ Each table is status → action → (next status, capability, side). A service l
 here, under a row lock, before it changes anything: an action that is not in the table for the
 current status is an illegal transition, whatever the interface asked for. "side" says which
 state acts: the requesting state, the requested state, or the platform itself (the deadline
-sweep).
+sweep, or the consequence of another step: the last reply makes the application "replied", the
+last finished person closes it).
+
+Every entry is used by a service or the sweep, and tests/readmission/test_transitions.py is
+parametrised from these tables: an entry without a way to reach it fails there.
 """
 
 from __future__ import annotations
@@ -43,19 +47,15 @@ APPLICATION: dict[str, dict[str, Step]] = {
     },
     A.SUBMITTED: {
         "acknowledge": _s(A.ACKNOWLEDGED, C.ACKNOWLEDGE_APPLICATION, REQUESTED),
-        "start_identification": _s(A.IDENTIFICATION, C.CONDUCT_INTERVIEW, REQUESTED),
         "request_information": _s(A.INFORMATION_REQUESTED, C.REQUEST_EXTENSION, REQUESTED),
         "extend": _s(A.SUBMITTED, C.REQUEST_EXTENSION, REQUESTED),
         "reply": _s(A.SUBMITTED, C.REPLY_APPLICATION, REQUESTED),
-        "tacit_acceptance": _s(A.REPLIED, None, SYSTEM),
         "withdraw": _s(A.WITHDRAWN, C.WITHDRAW_APPLICATION, REQUESTING),
     },
     A.ACKNOWLEDGED: {
-        "start_identification": _s(A.IDENTIFICATION, C.CONDUCT_INTERVIEW, REQUESTED),
         "request_information": _s(A.INFORMATION_REQUESTED, C.REQUEST_EXTENSION, REQUESTED),
         "extend": _s(A.ACKNOWLEDGED, C.REQUEST_EXTENSION, REQUESTED),
         "reply": _s(A.ACKNOWLEDGED, C.REPLY_APPLICATION, REQUESTED),
-        "tacit_acceptance": _s(A.REPLIED, None, SYSTEM),
         "withdraw": _s(A.WITHDRAWN, C.WITHDRAW_APPLICATION, REQUESTING),
     },
     A.IDENTIFICATION: {
@@ -63,18 +63,19 @@ APPLICATION: dict[str, dict[str, Step]] = {
         "request_information": _s(A.INFORMATION_REQUESTED, C.REQUEST_EXTENSION, REQUESTED),
         "extend": _s(A.IDENTIFICATION, C.REQUEST_EXTENSION, REQUESTED),
         "reply": _s(A.IDENTIFICATION, C.REPLY_APPLICATION, REQUESTED),
-        "tacit_acceptance": _s(A.REPLIED, None, SYSTEM),
         "withdraw": _s(A.WITHDRAWN, C.WITHDRAW_APPLICATION, REQUESTING),
     },
     A.INFORMATION_REQUESTED: {
         "provide_information": _s(A.IDENTIFICATION, C.SUBMIT_APPLICATION, REQUESTING),
         "extend": _s(A.INFORMATION_REQUESTED, C.REQUEST_EXTENSION, REQUESTED),
         "reply": _s(A.INFORMATION_REQUESTED, C.REPLY_APPLICATION, REQUESTED),
-        "tacit_acceptance": _s(A.REPLIED, None, SYSTEM),
         "withdraw": _s(A.WITHDRAWN, C.WITHDRAW_APPLICATION, REQUESTING),
     },
     A.REPLIED: {
+        # Every person finished (refused, closed or withdrawn): a consequence, not a request.
         "close": _s(A.CLOSED, None, SYSTEM),
+        # Until the transfer (a person already notified for transfer must be postponed first).
+        "withdraw": _s(A.WITHDRAWN, C.WITHDRAW_APPLICATION, REQUESTING),
     },
     A.CLOSED: {},
     A.WITHDRAWN: {},
@@ -85,6 +86,12 @@ for _status in (A.SUBMITTED, A.ACKNOWLEDGED):
     APPLICATION[_status]["record_identification"] = _s(
         A.IDENTIFICATION, C.CONDUCT_INTERVIEW, REQUESTED
     )
+for _status in _OPEN:
+    # The sweep: silence turned into tacit acceptance where the agreement provides it.
+    APPLICATION[_status]["tacit_acceptance"] = _s(A.REPLIED, None, SYSTEM)
+    # The consequence of the reply for the last person still waiting (or, for a
+    # notification-only transfer, of the submission itself).
+    APPLICATION[_status]["all_replied"] = _s(A.REPLIED, None, SYSTEM)
 # Interviews can be requested and recorded while the application is open.
 for _status in _OPEN:
     APPLICATION[_status]["interview"] = _s(
@@ -98,6 +105,9 @@ PERSON: dict[str, dict[str, Step]] = {
         "accept": _s(P.ACCEPTED, C.REPLY_APPLICATION, REQUESTED),
         "refuse": _s(P.REFUSED, C.REPLY_APPLICATION, REQUESTED),
         "tacitly_accept": _s(P.TACITLY_ACCEPTED, None, SYSTEM),
+        # Notification-only transfer (DOMAIN.md §1.4): the person holds a valid travel
+        # document, so no reply is awaited; a consequence of submitting the notification.
+        "notification_only": _s(P.TD_ISSUED, None, SYSTEM),
         "withdraw": _s(P.WITHDRAWN, C.WITHDRAW_APPLICATION, REQUESTING),
     },
     P.ACCEPTED: {
@@ -145,9 +155,14 @@ PERSON: dict[str, dict[str, Step]] = {
     },
     P.HANDOVER_CONFIRMED: {
         "claim_in_error": _s(P.READMISSION_IN_ERROR, C.REPLY_APPLICATION, REQUESTED),
+        # The sweep, once the agreement's readmission-in-error window has ended.
         "close": _s(P.CLOSED, None, SYSTEM),
+        # The requesting state, where the agreement configures no such window (nothing for
+        # the sweep to wait for; no window is invented).
+        "close_case": _s(P.CLOSED, C.NOTIFY_TRANSFER, REQUESTING),
     },
-    P.READMISSION_IN_ERROR: {"close": _s(P.CLOSED, None, SYSTEM)},
+    # The requesting state took the person back (or settled the claim) and closes the case.
+    P.READMISSION_IN_ERROR: {"close_case": _s(P.CLOSED, C.NOTIFY_TRANSFER, REQUESTING)},
     P.REFUSED: {},
     P.CLOSED: {},
     P.WITHDRAWN: {},
