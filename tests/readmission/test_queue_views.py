@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 
 import pytest
@@ -215,3 +216,100 @@ def test_the_page_loads_htmx_from_our_own_static_files(
     assert "<script>" not in body and " style=" not in body and " onclick=" not in body
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_the_application_page_shows_the_deadline_rule_and_the_evidence_viewer(
+    world: World,
+    draft: Callable[..., Application],
+    client_as: Callable[[str], Client],
+    settings: object,
+    tmp_path: object,
+) -> None:
+    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
+    application = draft()
+    evidence = s.evidence_add(
+        actor=world.officer,
+        application_id=application.pk,
+        person_id=application.persons.get().pk,
+        evidence_code="passport",
+        document_number="C01234567",
+        upload=io.BytesIO(b"%PDF-1.4\n" + bytes(64)),
+        file_name="scan.pdf",
+    )
+    s.application_submit(actor=world.officer, application_id=application.pk)
+    application.refresh_from_db()
+    az = client_as("az-officer")
+    page = _rows(az, f"/applications/{application.pk}/")
+    rule = page.split('data-testid="deadline-rule">')[1].split("</p>")[0]
+    start = application.clock_started_on
+    assert f"{application.reply_due_amount} calendar days from {start:%Y-%m-%d}" in rule
+    assert application.reply_due_source.split("'")[0][:20] in rule
+    # The viewer frames the access-checked file view; the file view lets only us frame it.
+    assert (
+        f'<iframe class="viewer" src="/applications/{application.pk}/evidence/{evidence.pk}/file"'
+        in page
+    )
+    file = az.get(f"/applications/{application.pk}/evidence/{evidence.pk}/file")
+    assert file["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in file["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page_headers(az, f"/applications/{application.pk}/")
+    # The requested state is offered its own actions only, the requesting state its own.
+    assert 'data-action="acknowledge"' in page and 'data-action="withdraw"' not in page
+    de_page = _rows(client_as("de-officer"), f"/applications/{application.pk}/")
+    assert 'data-action="withdraw"' in de_page and 'data-action="acknowledge"' not in de_page
+    assert "Return case (your authority only)" in de_page
+    assert "Return case" not in page
+
+
+def page_headers(client: Client, url: str) -> str:
+    return str(client.get(url)["Content-Security-Policy"])
+
+
+def test_a_rejected_action_is_explained_next_to_its_field_and_keeps_the_input(
+    submitted: Application, client_as: Callable[[str], Client]
+) -> None:
+    az = client_as("az-officer")
+    s.application_acknowledge(actor=az_user(az), application_id=submitted.pk)
+    person = submitted.persons.get().pk
+    response = az.post(
+        f"/applications/{submitted.pk}/act/reply/",
+        {"reply-person": person, "reply-decision": "refuse", "reply-reason": "not_a_national"},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert 'value="refuse" required id="id_reply-decision_1" checked' in page
+    assert '<option value="not_a_national" selected>' in page
+
+
+def az_user(client: Client) -> User:
+    return User.objects.get(username="az-officer")
+
+
+def test_the_evidence_form_has_a_plain_file_input_inside_the_drop_zone(
+    world: World, draft: Callable[..., Application], client_as: Callable[[str], Client]
+) -> None:
+    application = draft()
+    page = _rows(client_as("de-officer"), f"/applications/{application.pk}/evidence/")
+    zone = page.split("data-dropzone>")[1].split("</div>")[0]
+    assert '<input type="file" name="file"' in zone
+    assert 'enctype="multipart/form-data"' in page
+    assert '<label for="id_file">File (PDF, JPEG, PNG or TIFF)</label>' in page
+
+
+def test_filters_are_parsed_into_plain_values() -> None:
+    from django.http import QueryDict
+
+    from readmit.readmission.filters import parse_filters
+
+    form, filters = parse_filters(
+        QueryDict("q=+Mammadov+&state=az&deadline=due_soon&due_from=2026-01-01&sort=-due")
+    )
+    assert form.is_valid()
+    assert filters == ApplicationFilters(
+        q="Mammadov", state="AZ", deadline="due_soon", due_from=dt.date(2026, 1, 1), sort="-due"
+    )
+    assert filters.is_filtered() and not ApplicationFilters(sort="-due").is_filtered()
+    form, filters = parse_filters(QueryDict("deadline=someday&sort=sideways&q=x"))
+    assert "deadline" in form.errors and "sort" in form.errors
+    assert filters == ApplicationFilters(q="x")  # the bad values are dropped, not guessed
