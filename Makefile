@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READMIT := $(BIN)/readmit
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install assets messages lint typecheck migrations-check bench clean
+.PHONY: run test install assets messages catalogues lint typecheck migrations-check bench clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ assets: $(VENDOR)/.installed
 
 install: $(STAMP) messages assets
 
+# After adding or changing strings: refresh the .po catalogues from the code (needs GNU gettext's
+# xgettext), then translate what is new (docs/translations.md).
+catalogues: $(STAMP)
+	cd src/readmit && $(abspath $(READMIT)) makemessages -l fr -l ru -l ar --no-obsolete --no-location
+
 run: install
 	@mkdir -p var
 	$(READMIT) migrate --noinput
@@ -58,9 +63,17 @@ typecheck: install
 migrations-check: install
 	$(READMIT) makemigrations --check --dry-run
 
+# Benchmarks (docs/benchmarks.md). The seeded databases are kept and reused: the first run
+# seeds BENCH_N applications (minutes), later runs only measure.
+BENCH_N ?= 1000000
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432/bench_workflow
 bench: install
 	$(BIN)/python benchmarks/bench_audit.py 5000
 	BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/readmit_bench $(BIN)/python benchmarks/bench_audit.py 5000
+	$(BIN)/python benchmarks/bench_workflow.py $(BENCH_N)
+	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/bench_workflow.py $(BENCH_N)
+	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/bench_pages.py $(BENCH_N)
+	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/bench_api.py $(BENCH_N)
 
 clean:
 	rm -rf $(VENV) var/static $(VENDOR)

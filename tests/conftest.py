@@ -56,6 +56,19 @@ def pytest_runtest_teardown(
             load_reference_data()
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Generator[None, None, None]:
+    """Each test starts in the default language: a request as a user who chose French leaves
+    French active in the thread (as Django's LocaleMiddleware does), which must not decide the
+    language of the next test's messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def demo_password() -> str:
     return DEMO_PASSWORD

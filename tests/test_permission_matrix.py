@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from readmit.accounts.models import User
 from readmit.accounts.services import token_create
 from readmit.api.v1 import api
+from readmit.imports.models import ImportJob
 from readmit.notifications.models import Notification
 from readmit.notifications.services import notify
 from readmit.persons.services import person_create, person_photo_set
@@ -34,6 +36,8 @@ from readmit.readmission.services import (
     evidence_add,
 )
 from readmit.returns.services import case_create
+from readmit.webhooks.models import WebhookDelivery
+from readmit.webhooks.services import endpoint_create
 
 
 @dataclass
@@ -45,6 +49,9 @@ class Ctx:
     application_id: int = 0  # an application of that case, submitted to Azerbaijan
     evidence_id: int = 0  # a PDF attached to it
     notification_id: int = 0  # a notification for de-officer
+    webhook_id: int = 0  # a webhook endpoint of de-lea-berlin
+    delivery_id: int = 0  # a delivery to it
+    import_job_id: int = 0  # an import job of de-lea-berlin
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,8 @@ class Route:
     forbidden: str = ""  # persona in scope without the capability → 403
     strangers: tuple[str, ...] = ()  # personas to whom the object does not exist → 404
     not_listed: tuple[str, ...] = field(default=())  # usernames the allowed user must not see
+    body: dict[str, Any] | None = None  # a JSON body (API operations that take one)
+    upload: bool = False  # a multipart body with a small valid import file
 
 
 def _r(name: str, *args: Any) -> Callable[[Ctx], str]:
@@ -260,12 +269,124 @@ WEB: dict[str, Route] = {
     "agreements:registry_export": Route(
         _r("agreements:registry_export"), allowed="platform-admin", forbidden="de-admin"
     ),
+    # Webhook endpoints: the authority's administrators; other authorities do not see them.
+    "webhooks:endpoint_list": Route(
+        _r("webhooks:endpoint_list"), allowed="de-admin", forbidden="de-officer"
+    ),
+    "webhooks:endpoint_create": Route(
+        _r("webhooks:endpoint_create"), allowed="de-admin", forbidden="de-supervisor"
+    ),
+    "webhooks:endpoint_detail": Route(
+        lambda c: reverse("webhooks:endpoint_detail", args=[c.webhook_id]),
+        allowed="de-admin",
+        forbidden="de-officer",
+        strangers=("az-admin", "nl-admin"),
+    ),
+    "webhooks:endpoint_rotate": Route(
+        lambda c: reverse("webhooks:endpoint_rotate", args=[c.webhook_id]),
+        method="post",
+        allowed="de-admin",
+        forbidden="de-readonly",
+        strangers=("az-admin",),
+    ),
+    "webhooks:delivery_retry": Route(
+        lambda c: reverse("webhooks:delivery_retry", args=[c.webhook_id, c.delivery_id]),
+        method="post",
+        allowed="de-admin",
+        ok=(302,),
+        forbidden="de-officer",
+        strangers=("nl-admin",),
+    ),
+    # Bulk import: caseworkers of the requesting authority; jobs stay with their authority.
+    "imports:import_page": Route(
+        _r("imports:import_page"), allowed="de-officer", forbidden="de-readonly"
+    ),
+    "imports:job_detail": Route(
+        lambda c: reverse("imports:job_detail", args=[c.import_job_id]),
+        allowed="de-officer",
+        forbidden="de-readonly",
+        strangers=("az-officer", "nl-officer"),
+    ),
+    "imports:template": Route(
+        _r("imports:template", "xlsx"), allowed="de-officer", forbidden="de-admin"
+    ),
+    # List exports: each viewer's own scope (a requested state gets the shared fields only).
+    "exports:applications": Route(
+        _r("exports:applications", "csv"), allowed="az-officer", forbidden="az-admin"
+    ),
+    "exports:return_cases": Route(
+        _r("exports:return_cases", "xlsx"), allowed="de-readonly", forbidden="de-admin"
+    ),
+    "exports:persons": Route(
+        _r("exports:persons", "csv"), allowed="de-officer", forbidden="de-admin"
+    ),
     "agreements:registry_import": Route(
         _r("agreements:registry_import"), allowed="platform-admin", forbidden="de-officer"
     ),
 }
 
 API: dict[str, Route] = {
+    "GET /api/v1/exports/applications": Route(
+        lambda c: "/api/v1/exports/applications?format=xlsx",
+        allowed="az-consul",
+        forbidden="az-admin",
+    ),
+    "GET /api/v1/exports/return-cases": Route(
+        lambda c: "/api/v1/exports/return-cases", allowed="de-readonly", forbidden="de-admin"
+    ),
+    "GET /api/v1/exports/persons": Route(
+        lambda c: "/api/v1/exports/persons?format=csv", allowed="de-officer", forbidden="nl-admin"
+    ),
+    "POST /api/v1/imports": Route(
+        lambda c: "/api/v1/imports",
+        method="post",
+        allowed="de-officer",
+        ok=(202,),
+        forbidden="de-readonly",
+        upload=True,
+    ),
+    "GET /api/v1/imports/template": Route(
+        lambda c: "/api/v1/imports/template?format=csv",
+        allowed="nl-officer",
+        forbidden="nl-admin",
+    ),
+    "GET /api/v1/imports/{job_id}": Route(
+        lambda c: f"/api/v1/imports/{c.import_job_id}",
+        allowed="de-officer",
+        forbidden="de-readonly",
+        strangers=("az-officer", "nl-officer"),
+    ),
+    "GET /api/v1/webhooks": Route(
+        lambda c: "/api/v1/webhooks", allowed="de-admin", forbidden="de-officer"
+    ),
+    "POST /api/v1/webhooks": Route(
+        lambda c: "/api/v1/webhooks",
+        method="post",
+        allowed="az-admin",
+        ok=(201,),
+        forbidden="az-officer",
+        body={"url": "https://receiver.invalid/az", "event_types": ["application.submitted"]},
+    ),
+    "GET /api/v1/webhooks/{endpoint_id}": Route(
+        lambda c: f"/api/v1/webhooks/{c.webhook_id}",
+        allowed="de-admin",
+        forbidden="de-supervisor",
+        strangers=("az-admin", "nl-admin"),
+    ),
+    "PATCH /api/v1/webhooks/{endpoint_id}": Route(
+        lambda c: f"/api/v1/webhooks/{c.webhook_id}",
+        method="patch",
+        allowed="de-admin",
+        forbidden="de-officer",
+        strangers=("az-admin",),
+        body={"enabled": False},
+    ),
+    "GET /api/v1/webhooks/{endpoint_id}/deliveries": Route(
+        lambda c: f"/api/v1/webhooks/{c.webhook_id}/deliveries",
+        allowed="de-admin",
+        forbidden="de-readonly",
+        strangers=("nl-admin",),
+    ),
     "GET /api/v1/me": Route(lambda c: "/api/v1/me", allowed="az-consul"),
     "GET /api/v1/states": Route(lambda c: "/api/v1/states", allowed="de-readonly"),
     "GET /api/v1/authorities": Route(lambda c: "/api/v1/authorities", allowed="pk-officer"),
@@ -368,7 +489,20 @@ def ctx(persona: Callable[[str], User], settings: Any, tmp_path: Path) -> Ctx:
     note = next(
         n for n in Notification.objects.filter(action="matrix") if n.recipient_id == target.pk
     )
+    hook = endpoint_create(
+        actor=persona("de-admin"),
+        url="https://receiver.invalid/hook",
+        event_types=["application.submitted"],
+        enabled=False,
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=hook.endpoint, event_type="application.submitted", body="{}", status="failed"
+    )
+    job = ImportJob.objects.create(authority=target.authority, created_by=target, status="done")
     return Ctx(
+        import_job_id=job.pk,
+        webhook_id=hook.endpoint.pk,
+        delivery_id=delivery.pk,
         target=target,
         token_id=token.token.pk,
         person_id=person.pk,
@@ -380,6 +514,11 @@ def ctx(persona: Callable[[str], User], settings: Any, tmp_path: Path) -> Ctx:
 
 
 def _call(client: Client, route: Route, ctx: Ctx, **extra: Any) -> Any:
+    if route.body is not None:
+        extra = {"data": route.body, "content_type": "application/json", **extra}
+    if route.upload:
+        content = b"surname_latin,given_names_latin,sex,birth_year\nMatrix,Upload,X,1990\n"
+        extra = {"data": {"file": SimpleUploadedFile("cases.csv", content)}, **extra}
     return getattr(client, route.method)(route.url(ctx), **extra)
 
 

@@ -83,7 +83,7 @@ def test_the_agreement_page_shows_evidence_phases_and_protocols(client_as: Clien
         .get(reverse("agreements:agreement_detail", args=["EU-TR"]))
         .content.decode()
     )
-    assert "2017-10-01" in turkey
+    assert "1 October 2017" in turkey  # the phased third-country-national clause
     georgia = (
         client_as("ge-officer")
         .get(reverse("agreements:agreement_detail", args=["EU-GE"]))

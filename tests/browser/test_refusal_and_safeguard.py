@@ -4,6 +4,7 @@ overridden by a supervisor with a written reason. Every page is checked with axe
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -37,6 +38,11 @@ def test_azerbaijan_refuses_a_person_with_a_coded_reason_and_written_reasons(
     expect(reply.get_by_role("alert")).to_contain_text("Explain the refusal in writing")
     expect(reply.get_by_label("Refuse")).to_be_checked()
     expect(reply.get_by_label("Reason for a refusal")).to_have_value("not_a_national")
+    # The message is read out with the field, and the summary's link leads to it.
+    written = reply.get_by_label("Written reasons")
+    expect(written).to_have_accessible_description(re.compile("Explain the refusal in writing"))
+    reply.get_by_role("alert").get_by_role("link").first.click()
+    expect(written).to_be_focused()
     journey.check(az, "az refusal without reasons")
 
     reasons = "The spouse holds the nationality of Georgia; our registers have no record of her."

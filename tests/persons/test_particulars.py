@@ -27,10 +27,18 @@ pytestmark = pytest.mark.django_db
 
 
 def _refused(actor: User, **particulars: Any) -> ValidationFailed:
-    before = Person.objects.count()
+    from django.apps import apps
+
+    from readmit.audit.models import AuditEntry
+
+    def rows() -> tuple[int, ...]:
+        persons = apps.get_app_config("persons").get_models()
+        return (*(m.objects.count() for m in persons), AuditEntry.objects.count())
+
+    before = rows()
     with pytest.raises(ValidationFailed) as caught:
         person_create(actor=actor, **particulars)
-    assert Person.objects.count() == before, "nothing is saved when anything is wrong"
+    assert rows() == before, "nothing is saved (nor audited) when anything is wrong"
     return caught.value
 
 

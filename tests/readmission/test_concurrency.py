@@ -120,3 +120,40 @@ def test_a_reply_racing_the_sweep_ends_with_one_outcome(
         assert person.status == PersonStatus.REFUSED
         assert sweep.tacitly_accepted == 0
     assert application.events.filter(action__in=["refused", "tacitly_accepted"]).count() == 1
+
+
+def test_the_transfer_racing_the_sweep_that_expires_its_document_ends_with_one_outcome(
+    world: World, persona: Callable[[str], User]
+) -> None:
+    """The sweep locks in the services' order (application, person, document): no deadlock,
+    and either the transfer is carried out or the document expired first, never both."""
+    from django.utils import timezone
+
+    from readmit.core.errors import IllegalTransition
+    from readmit.readmission.models import TravelDocument
+
+    from .walk import issue_td, start
+
+    w = start(world, persona).take("submit", "accept")
+    today = timezone.localdate()
+    issue_td(w, valid_days=12)  # the transfer is planned in 10 days
+    w.take("notify_transfer", "confirm_transfer")
+    assert w.transfer is not None
+    transfer_id = w.transfer.pk
+    results = _race(
+        lambda: s.transfer_carry_out(
+            actor=world.officer, application_id=w.application.pk, transfer_id=transfer_id
+        ),
+        lambda: deadline_sweep(today=today + dt.timedelta(days=13)),
+    )
+    carried, sweep = results
+    assert not isinstance(sweep, Exception), sweep
+    person = w.person()
+    document = TravelDocument.objects.get(person=person)
+    if isinstance(carried, Exception):
+        assert isinstance(carried, IllegalTransition), carried
+        assert person.status == PersonStatus.TD_EXPIRED and document.status == "expired"
+        assert sweep.documents_expired == 1
+    else:
+        assert person.status == PersonStatus.TRANSFERRED and document.status == "used"
+        assert sweep.documents_expired == 0

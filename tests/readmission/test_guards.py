@@ -15,12 +15,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from readmit.accounts.models import Authority, AuthorityKind, User
-from readmit.accounts.services import user_create
+from readmit.accounts.models import Authority, User
 from readmit.agreements.models import EvidenceType
 from readmit.audit.models import AuditEntry, Transmission
 from readmit.core.errors import Conflict, DomainError, ValidationFailed
-from readmit.persons.services import nationality_set
 from readmit.readmission import services as s
 from readmit.readmission.models import (
     Application,
@@ -34,13 +32,12 @@ from readmit.readmission.models import (
 from readmit.returns.safeguards import SafeguardStopped
 from readmit.returns.services import (
     asylum_record,
-    case_create,
     decision_record,
     safeguard_override,
 )
 
-from .conftest import World, make_person
-from .walk import Walk, start
+from .conftest import World
+from .walk import Walk, foreign_application, issue_td, start
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +133,17 @@ def test_mandatory_particulars_are_named_and_block_the_submission(world: World) 
     messages = error.fields[f"person_{person.pk}"]
     assert any("given names" in m for m in messages) and any("year of birth" in m for m in messages)
     assert Application.objects.get(pk=application.pk).status == "draft"
+
+
+def test_dates_in_the_future_where_they_cannot_be(world: World, media: Path) -> None:
+    tomorrow = TODAY() + dt.timedelta(days=1)
+    error = refused(lambda: _draft(world, procedure="accelerated", apprehended_on=tomorrow))
+    assert "future" in error.fields["apprehended_on"][0]
+    error = refused(lambda: _draft(world, kind="third_country_nationals", knowledge_on=tomorrow))
+    assert "future" in error.fields["knowledge_on"][0]
+    application = _draft(world)
+    error = refused(lambda: _evidence(world, application, issued_on=tomorrow))
+    assert "future" in error.fields["issued_on"][0]
 
 
 # --- Evidence ----------------------------------------------------------------------------
@@ -311,16 +319,7 @@ def test_the_travel_document_must_be_valid_on_the_day_of_the_transfer(
     world: World, persona: Callable[[str], User]
 ) -> None:
     w = start(world, persona).take("submit", "accept")
-    today = TODAY()
-    s.travel_document_issue(
-        actor=w.requested,
-        application_id=w.application.pk,
-        person_id=w.person().pk,
-        kind="laissez_passer",
-        number="LP-1",
-        issued_on=today,
-        valid_until=today + dt.timedelta(days=5),
-    )
+    issue_td(w, valid_days=5)
 
     def notify(days: int) -> Transfer:
         return s.transfer_notify(
@@ -339,37 +338,8 @@ def test_the_travel_document_must_be_valid_on_the_day_of_the_transfer(
 @pytest.fixture
 def austria(world: World) -> tuple[User, int]:
     """An Austrian return authority with a Georgian case (EU-GE and the AT-GE protocol)."""
-    authority = Authority.objects.create(
-        code="at-bfa",
-        name="Bundesamt für Fremdenwesen und Asyl",
-        kind=AuthorityKind.RETURN_AUTHORITY,
-        state_id="AT",
-    )
-    officer = user_create(
-        actor=None,
-        authority=authority,
-        username="at-officer",
-        role="officer",
-        password="a-long-test-password-1",
-    )
-    officer = User.objects.select_related("authority").get(pk=officer.pk)
-    person = make_person(officer, "Beridze", "Giorgi", 1988)
-    nationality_set(actor=officer, person_id=person.pk, state="GE", status="claimed")
-    case = case_create(actor=officer, person_id=person.pk)
-    decision_record(
-        actor=officer,
-        case_id=case.pk,
-        issuing_authority="BFA Wien",
-        decided_on=TODAY() - dt.timedelta(days=30),
-        vd_granted=False,
-        vd_refusal_reason="risk_of_absconding",
-    )
-    application = s.application_draft(
-        actor=officer,
-        return_case_id=case.pk,
-        requested_state="GE",
-        kind="own_nationals",
-        persons=[s.PersonInput(person_id=person.pk, role="principal")],
+    officer, application = foreign_application(
+        state="AT", authority_code="at-bfa", requested_state="GE", surname="Beridze"
     )
     return officer, application.pk
 
@@ -492,7 +462,10 @@ def test_a_case_under_a_window_is_not_closed_by_hand_and_not_claimed_after_it(
     window = w.person().in_error_window_until
     assert window is not None  # EU-TR: 3 months (registry)
     error = refused(lambda: w.take("close_case"), Conflict)
-    assert error.code == "window_running" and window.isoformat() in error.message
+    assert (
+        error.code == "window_running"
+        and f"{window.day} {window:%B} {window.year}" in error.message
+    )
     deadline_sweep(today=window)  # the last day of the window: still open
     assert w.person().status == PersonStatus.HANDOVER_CONFIRMED
     deadline_sweep(today=window + dt.timedelta(days=1))

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from readmit.accounts.models import User
 from readmit.audit.models import AccessLogEntry
@@ -241,8 +241,8 @@ def test_the_application_page_shows_the_deadline_rule_and_the_evidence_viewer(
     az = client_as("az-officer")
     page = _rows(az, f"/applications/{application.pk}/")
     rule = page.split('data-testid="deadline-rule">')[1].split("</p>")[0]
-    start = application.clock_started_on
-    assert f"{application.reply_due_amount} calendar days from {start:%Y-%m-%d}" in rule
+    start = dateformat.format(application.clock_started_on, "j F Y")
+    assert f"{application.reply_due_amount} calendar days from {start}" in rule
     assert application.reply_due_source.split("'")[0][:20] in rule
     # The viewer frames the access-checked file view; the file view lets only us frame it.
     assert (

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from readmit.accounts.models import User
 from readmit.readmission.models import Application
 
 from .conftest import World
@@ -127,8 +128,8 @@ def test_a_case_walked_from_draft_to_handover_in_the_browser_pages(
         ):
             assert step in timeline, (who, step)
         assert "az-consul" in timeline and "de-officer" in timeline
-        # The deadline each step set, in its own column.
-        assert re.search(r"<td>\d{4}-\d{2}-\d{2}</td></tr>", timeline)
+        # The deadline each step set, in its own column (e.g. 18 December 2026).
+        assert re.search(r"<td>\d{1,2} [A-Z][a-z]+ \d{4}</td></tr>", timeline)
     assert "Application drafted" in de.get(f"/applications/{application.pk}/").content.decode()
     assert "Application drafted" not in az.get(f"/applications/{application.pk}/").content.decode()
 
@@ -199,3 +200,26 @@ def test_the_requested_states_page_shows_nothing_of_the_return_file(
         assert secret not in page, secret
     own = client_as("de-officer").get(f"/applications/{application.pk}/").content.decode()
     assert "Return case" in own
+
+
+def test_the_requesting_state_closes_a_handed_over_case_from_the_page(
+    world: World, persona: Callable[[str], User], client_as: Callable[[str], Client]
+) -> None:
+    from .walk import start
+
+    w = start(world, persona).take(
+        "submit", "accept", "issue_td", "notify_transfer", "confirm_transfer"
+    )
+    w.take("carry_out_transfer", "confirm_handover")
+    de = client_as("de-officer")
+    page = de.get(f"/applications/{w.application.pk}/").content.decode()
+    assert "Close the person&#x27;s case" in page or "Close the person's case" in page
+    response = _act(de, w.application, "close_case", person=w.person().pk)
+    assert response.status_code in (200, 302)
+    assert w.person().status == "closed"
+    assert w.refresh().application.status == "closed"
+    # The requested state is not offered the step and cannot take it.
+    assert (
+        "close_case"
+        not in client_as("az-officer").get(f"/applications/{w.application.pk}/").content.decode()
+    )

@@ -166,7 +166,8 @@ def _sweep_after_in_error_window(w: Walk) -> None:
     deadline_sweep(today=window + dt.timedelta(days=1))
 
 
-def _issue_td(w: Walk) -> None:
+def issue_td(w: Walk, valid_days: int = 365) -> None:
+    """The requested state issues a laissez-passer for the principal, valid `valid_days`."""
     today = timezone.localdate()
     s.travel_document_issue(
         actor=w.req,
@@ -175,7 +176,7 @@ def _issue_td(w: Walk) -> None:
         kind="laissez_passer",
         number=f"LP-{len(w.taken)}",
         issued_on=today,
-        valid_until=today + dt.timedelta(days=365),
+        valid_until=today + dt.timedelta(days=valid_days),
     )
 
 
@@ -219,7 +220,7 @@ STEPS: dict[str, Callable[[Walk], object]] = {
     "request_td": lambda w: s.travel_document_request(
         actor=w.officer, application_id=w.application.pk, person_id=_principal(w)
     ),
-    "issue_td": _issue_td,
+    "issue_td": issue_td,
     "sweep_td": _sweep_after_td_validity,
     "notify_transfer": _notify_transfer,
     "confirm_transfer": lambda w: s.transfer_confirm(
@@ -307,3 +308,48 @@ def state_for(status: str, action: str) -> str:
     if status == P.HANDOVER_CONFIRMED and action == "close":
         return "TR"
     return "AZ"
+
+
+def foreign_application(
+    *, state: str, authority_code: str, requested_state: str, surname: str = "Aliyev"
+) -> tuple[User, Application]:
+    """A draft from a return authority of another requesting state (created for the test),
+    for agreements the German demo authority cannot use (CH-AZ, the AT-GE protocol)."""
+    from readmit.persons.services import nationality_set
+    from readmit.returns.services import case_create, decision_record
+
+    from .conftest import make_person
+
+    authority = Authority.objects.create(
+        code=authority_code,
+        name=f"Return authority {state}",
+        kind=AuthorityKind.RETURN_AUTHORITY,
+        state_id=state,
+    )
+    created = user_create(
+        actor=None,
+        authority=authority,
+        username=f"{authority_code}-officer",
+        role="officer",
+        password=PASSWORD,
+    )
+    officer = User.objects.select_related("authority").get(pk=created.pk)
+    person = make_person(officer, surname, "Kamran", 1988)
+    nationality_set(actor=officer, person_id=person.pk, state=requested_state, status="claimed")
+    case = case_create(actor=officer, person_id=person.pk)
+    decision_record(
+        actor=officer,
+        case_id=case.pk,
+        issuing_authority="Migration office",
+        decided_on=timezone.localdate() - dt.timedelta(days=30),
+        vd_granted=False,
+        vd_refusal_reason="risk_of_absconding",
+    )
+    application = s.application_draft(
+        actor=officer,
+        return_case_id=case.pk,
+        requested_state=requested_state,
+        kind="own_nationals",
+        persons=[s.PersonInput(person_id=person.pk, role="principal")],
+    )
+    return officer, application

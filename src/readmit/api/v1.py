@@ -14,6 +14,9 @@ from readmit.api import errors
 from readmit.api.auth import BearerToken
 from readmit.audit.api import router as audit_router
 from readmit.audit.context import channel
+from readmit.exports.api import router as exports_router
+from readmit.imports.api import router as imports_router
+from readmit.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="Readmit API",
@@ -33,6 +36,9 @@ errors.install(api)
 api.add_router("/", accounts_router)
 api.add_router("/", audit_router)
 api.add_router("/", agreements_router)
+api.add_router("/", webhooks_router)
+api.add_router("/", imports_router)
+api.add_router("/", exports_router)
 
 
 def urlpatterns() -> list[Any]:

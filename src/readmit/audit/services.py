@@ -169,6 +169,64 @@ def audit_record(
     return entry
 
 
+@dataclass(frozen=True)
+class AuditInput:
+    """One entry for `audit_record_many`: the arguments `audit_record` takes."""
+
+    action: str
+    obj: Model
+    owner_authority_id: int | None = None
+    changes: Mapping[str, Any] | None = None
+    reason: str = ""
+
+
+def audit_record_many(
+    *,
+    actor: User | AnonymousUser | None,
+    entries: Iterable[AuditInput],
+    at: dt.datetime | None = None,
+    batch_size: int = 2000,
+) -> int:
+    """Append many entries to the chain at once, in the caller's transaction (bulk paths such
+    as the import): the head is locked once, each entry is hashed exactly as `audit_record`
+    would hash it, and the rows are inserted in batches. Returns the number written."""
+    moment = at or timezone.now()
+    channel_name = current_channel()
+    actor_fields = _actor_fields(actor)
+    written = 0
+    with transaction.atomic():
+        head = _lock_head()
+        seq, prev = head.seq, head.hash
+        batch: list[AuditEntry] = []
+        for item in entries:
+            seq += 1
+            entry = AuditEntry(
+                seq=seq,
+                at=moment,
+                channel=channel_name,
+                action=item.action,
+                object_type=item.obj._meta.label_lower,
+                object_id=str(item.obj.pk),
+                owner_authority_id=item.owner_authority_id,
+                changes=sanitize_changes(item.changes),
+                reason=item.reason,
+                prev_hash=prev,
+                **actor_fields,
+            )
+            entry.hash = prev = entry_hash(entry)
+            batch.append(entry)
+            if len(batch) >= batch_size:
+                AuditEntry.objects.bulk_create(batch)
+                written += len(batch)
+                batch = []
+        if batch:
+            AuditEntry.objects.bulk_create(batch)
+            written += len(batch)
+        if written:
+            AuditHead.objects.filter(id=1).update(seq=seq, hash=prev)
+    return written
+
+
 def access_log_record(
     *,
     actor: User | AnonymousUser,

@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "readmit.agreements",
     "readmit.persons",
     "readmit.returns",
+    "readmit.webhooks",
+    "readmit.imports",
     "readmit.web",
     "readmit.api",
 ]
@@ -315,6 +317,17 @@ TASKS = {
 # --- API tokens -------------------------------------------------------------------------------
 READMIT_TOKEN_DEFAULT_DAYS = env_int("READMIT_TOKEN_DEFAULT_DAYS", 90)
 READMIT_TOKEN_MAX_DAYS = env_int("READMIT_TOKEN_MAX_DAYS", 365)
+
+# --- Webhooks and bulk import (docs/webhooks.md, docs/import.md) -------------------------------
+# The key that derives each endpoint's signing secret (defaults to SECRET_KEY).
+READMIT_WEBHOOK_KEY = env_str("READMIT_WEBHOOK_KEY", "")
+READMIT_WEBHOOK_TIMEOUT = env_int("READMIT_WEBHOOK_TIMEOUT", 10)
+READMIT_WEBHOOK_MAX_ATTEMPTS = env_int("READMIT_WEBHOOK_MAX_ATTEMPTS", 8)
+READMIT_WEBHOOK_BACKOFF_SECONDS = env_int("READMIT_WEBHOOK_BACKOFF_SECONDS", 30)
+# Plain http:// endpoints only outside production (a local receiver while integrating).
+READMIT_WEBHOOK_ALLOW_HTTP = not PRODUCTION
+READMIT_IMPORT_MAX_BYTES = env_int("READMIT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+READMIT_IMPORT_MAX_ROWS = env_int("READMIT_IMPORT_MAX_ROWS", 200_000)
 
 # --- Deadlines ----------------------------------------------------------------------------------
 # Reminders to the requested state this many days before a reply is due.

@@ -13,5 +13,8 @@ urlpatterns = [
     path("agreements/", include("readmit.agreements.urls")),
     path("persons/", include("readmit.persons.urls")),
     path("returns/", include("readmit.returns.urls")),
+    path("webhooks/", include("readmit.webhooks.urls")),
+    path("imports/", include("readmit.imports.urls")),
+    path("", include("readmit.exports.urls")),
     path("api/v1/", include((api_urlpatterns(), "api"), namespace="api")),
 ]

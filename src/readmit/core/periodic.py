@@ -31,6 +31,10 @@ SCHEDULE: list[PeriodicJob] = [
     PeriodicJob(
         "deadline sweep", dt.timedelta(minutes=15), "readmit.readmission.tasks:run_deadline_sweep"
     ),
+    # Webhook deliveries whose retry is due (exponential backoff, bounded attempts).
+    PeriodicJob(
+        "webhook retries", dt.timedelta(minutes=1), "readmit.webhooks.tasks:retry_webhooks"
+    ),
 ]
 
 

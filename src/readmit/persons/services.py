@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from readmit.accounts.capabilities import Capability, require
 from readmit.accounts.models import State
-from readmit.audit.services import audit_record
+from readmit.audit.services import AuditInput, audit_record, audit_record_many
 from readmit.core.errors import Conflict, NotFound, ValidationFailed
 from readmit.core.timeutil import today as local_today
 from readmit.persons.models import (
@@ -178,6 +179,11 @@ def _clean_particulars(
     return clean
 
 
+def search_text_for(names: Iterable[str], numbers: Iterable[str] = ()) -> str:
+    """The text the person search matches: names in every script, normalised numbers."""
+    return " | ".join(p.casefold() for p in (*names, *numbers) if p)
+
+
 def _search_text(person: Person) -> str:
     parts = [
         person.surname_latin,
@@ -192,8 +198,13 @@ def _search_text(person: Person) -> str:
             name.surname_original,
             name.given_names_original,
         ]
-    parts += [i.number_normalised for i in person.identifiers.all()]
-    return " | ".join(p.casefold() for p in parts if p)
+    return search_text_for(parts, [i.number_normalised for i in person.identifiers.all()])
+
+
+def particulars_clean(values: Mapping[str, Any], *, today: dt.date) -> dict[str, Any]:
+    """Validate the particulars of a new person exactly as `person_create` does (for bulk
+    paths); raises ValidationFailed naming each field."""
+    return _clean_particulars(values, current=None, today=today)
 
 
 def _reindex(person: Person) -> None:
@@ -233,6 +244,83 @@ def person_create(*, actor: User, **particulars: Any) -> Person:
         changes={k: _audit_value(v) for k, v in clean.items() if v not in ("", None, [])},
     )
     return person
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """One person for `persons_create_bulk`: particulars already checked by
+    `particulars_clean`, and at most one nationality and one identity document."""
+
+    particulars: dict[str, Any]
+    nationality: State | None = None
+    nationality_status: str = NationalityStatus.CLAIMED
+    document_kind: str = ""
+    document_number: str = ""
+    document_expiry: dt.date | None = None
+
+
+def persons_create_bulk(*, actor: User, people: Sequence[NewPerson]) -> list[Person]:
+    """Register many persons at once (the bulk import), in the caller's transaction: the same
+    capability and particulars as `person_create`, the search text, and one audit entry per
+    person naming everything recorded."""
+    require(actor, Capability.EDIT_RETURN_CASE)
+    assert actor.authority_id is not None
+    owner = actor.authority_id
+    persons = []
+    for item in people:
+        number = identifier_number_normalise(item.document_number) if item.document_number else ""
+        clean = item.particulars
+        names = [clean.get(f, "") for f in TEXT_FIELDS[:4]]
+        persons.append(
+            Person(owner_authority_id=owner, search_text=search_text_for(names, [number]), **clean)
+        )
+    Person.objects.bulk_create(persons)
+    Nationality.objects.bulk_create(
+        [
+            Nationality(person=p, state=i.nationality, status=i.nationality_status, current=True)
+            for p, i in zip(persons, people, strict=True)
+            if i.nationality is not None
+        ]
+    )
+    Identifier.objects.bulk_create(
+        [
+            Identifier(
+                person=p,
+                kind=i.document_kind,
+                number=i.document_number,
+                number_normalised=identifier_number_normalise(i.document_number),
+                expiry_date=i.document_expiry,
+            )
+            for p, i in zip(persons, people, strict=True)
+            if i.document_number
+        ]
+    )
+
+    def changes(item: NewPerson) -> dict[str, Any]:
+        values = {
+            k: _audit_value(v) for k, v in item.particulars.items() if v not in ("", None, [])
+        }
+        if item.nationality is not None:
+            values["nationality"] = {
+                "state": item.nationality.code,
+                "status": item.nationality_status,
+            }
+        if item.document_number:
+            values["document"] = {
+                "kind": item.document_kind,
+                "number": item.document_number,
+                "expiry_date": item.document_expiry,
+            }
+        return values
+
+    audit_record_many(
+        actor=actor,
+        entries=(
+            AuditInput("persons.person.created", p, owner, changes(i))
+            for p, i in zip(persons, people, strict=True)
+        ),
+    )
+    return persons
 
 
 @transaction.atomic

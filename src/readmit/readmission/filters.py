@@ -1,6 +1,6 @@
 """Filtering, searching, sorting and keyset pagination of application lists.
 
-One place for the work queue page, the applications list and the exports: a request's query
+One place for the work queue page, the applications list, the exports and the API: a request's query
 string is parsed by `ApplicationFilterForm` (plain messages for bad input, never a 500), turned
 into an `ApplicationFilters` value, and applied to a queryset that already starts from the
 viewer's scope (`Application.objects.visible_to`). Nothing here widens a scope.
@@ -13,12 +13,14 @@ particulars and its evidence, so both states search only what they may see.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readmit.core.text import fold
@@ -31,6 +33,9 @@ from readmit.readmission.models import (
     Evidence,
     Procedure,
 )
+
+if TYPE_CHECKING:
+    from readmit.accounts.models import User
 
 DUE_SOON_DAYS = 7  # "due soon": within a week, as in the work queue
 
@@ -100,6 +105,7 @@ DEADLINE_CHOICES = [
 
 @dataclass(frozen=True)
 class ApplicationFilters:
+    queue: str = ""  # one of the work queues, or "" for every application in scope
     q: str = ""
     state: str = ""  # ISO code of the other state (requested or requesting)
     agreement: str = ""
@@ -115,7 +121,32 @@ class ApplicationFilters:
     sort: str = DEFAULT_SORT
 
     def is_filtered(self) -> bool:
-        return any(getattr(self, f.name) for f in fields(self) if f.name not in ("sort",))
+        return any(getattr(self, f.name) for f in fields(self) if f.name not in ("sort", "queue"))
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> ApplicationFilters:
+        """The filters of a query string (exports, API); malformed values are left out: a
+        filter only narrows what the viewer may see anyway."""
+        from readmit.readmission.selectors import QUEUE_NAMES
+
+        data = QueryDict(mutable=True)
+        for key in params:
+            data[key] = str(params[key])
+        if not data.get("q") and data.get("reference"):
+            data["q"] = str(data["reference"])
+        _form, filters = parse_filters(data)
+        queue = str(params.get("queue") or "")
+        return replace(filters, queue=queue if queue in QUEUE_NAMES else "")
+
+    def apply(self, viewer: User, today: dt.date | None = None) -> QuerySet[Application]:
+        """The viewer's applications (of the queue, if one is set) that pass the filters."""
+        from readmit.readmission.selectors import _queue, application_queryset
+
+        today = today or timezone.localdate()
+        qs = (
+            _queue(viewer, self.queue, today) if self.queue else application_queryset(viewer=viewer)
+        )
+        return apply_filters(qs, self, today=today)
 
 
 class ApplicationFilterForm(forms.Form):
@@ -198,6 +229,8 @@ class ApplicationFilterForm(forms.Form):
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
         values: dict[str, Any] = {}
         for f in fields(ApplicationFilters):
+            if f.name == "queue":
+                continue
             value = data.get(f.name)
             if f.name in self.errors or value in (None, ""):
                 continue

@@ -222,6 +222,15 @@ class Application(models.Model):
             models.Index(
                 fields=["requesting_authority", "status", "created_at"], name="application_sender"
             ),
+            # Both sides' work queues (every status, soonest due first): walked in order and
+            # stopped at the first page, whatever mix of statuses a queue asks for.
+            models.Index(
+                fields=["requested_state", "reply_due", "id"], name="application_requested_due"
+            ),
+            models.Index(
+                fields=["requesting_authority", "reply_due", "id"],
+                name="application_requesting_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -263,6 +272,10 @@ class ApplicationPerson(models.Model):
 
     class Meta:
         ordering = ["application_id", "id"]
+        indexes = [
+            # The work queues' "a person waits for this side" test, per application.
+            models.Index(fields=["application", "status"], name="application_person_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["application"],
@@ -441,6 +454,13 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} @ {self.at:%Y-%m-%d}"
+
+    @property
+    def summary_text(self) -> str:
+        """The step in the reader's language (each step is stored in every interface language)."""
+        from readmit.core.i18n import pick
+
+        return pick(self.data.get("summary_i18n"), self.summary)
 
     @property
     def due_kind(self) -> str:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from readmit.accounts.capabilities import capabilities_of
@@ -299,7 +299,7 @@ def application_view(
                 "at": e.at,
                 "actor": e.actor_username or "platform",
                 "authority": e.actor_authority_code,
-                "summary": e.summary,
+                "summary": e.summary_text,
                 "due": e.due,
                 "person_id": e.person_id,
             }
@@ -371,7 +371,8 @@ def _queue(viewer: User, queue: str, today: dt.date) -> QuerySet[Application]:
         )
         return qs.filter(
             Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.INFORMATION_REQUESTED])
-            | Q(status=ApplicationStatus.REPLIED, pk__in=acting.values("application_id"))
+            | Q(status=ApplicationStatus.REPLIED)
+            & Exists(acting.filter(application=OuterRef("pk")))
         )
     if queue == "waiting":
         return qs.filter(status=ApplicationStatus.INFORMATION_REQUESTED)
@@ -390,7 +391,7 @@ def _queue(viewer: User, queue: str, today: dt.date) -> QuerySet[Application]:
                 ApplicationStatus.IDENTIFICATION,
             ]
         )
-        | Q(status=ApplicationStatus.REPLIED, pk__in=acting.values("application_id"))
+        | Q(status=ApplicationStatus.REPLIED) & Exists(acting.filter(application=OuterRef("pk")))
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from csp.constants import SELF
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -72,9 +72,18 @@ def queue_context(request: HttpRequest, viewer: User) -> dict[str, Any]:
         "filters": filters,
         "sort_links": sort_links,
         "query": params.urlencode(),
+        # The export takes the same filters; "all" is every application in scope there.
+        "export_query": _without(params, "queue" if queue == "all" else "", "sort").urlencode(),
         "next_query": next_params.urlencode() if next_params else "",
         "is_first_page": after is None,
     }
+
+
+def _without(params: QueryDict, *names: str) -> QueryDict:
+    copy = params.copy()
+    for name in names:
+        copy.pop(name, None)
+    return copy
 
 
 def work_queue(request: HttpRequest) -> HttpResponse:

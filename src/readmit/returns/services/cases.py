@@ -4,7 +4,7 @@ facts (identified, documented, available) and the risk of absconding."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from readmit.accounts.capabilities import Capability, require
+from readmit.audit.services import AuditInput, audit_record_many
 from readmit.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from readmit.core.timeutil import today as local_today
 from readmit.persons.models import Person
 from readmit.returns.choices import ACTIVE_STATUSES, Availability, CaseAction, CaseStatus
-from readmit.returns.models import CaseReferenceCounter, ReturnCase
+from readmit.returns.models import CaseEvent, CaseReferenceCounter, ReturnCase
 from readmit.returns.selectors import readiness
 from readmit.returns.services._base import Errors, lock_case, locked_case, record_change
 
@@ -25,7 +26,11 @@ if TYPE_CHECKING:
 
 
 def _next_reference(authority: Authority, year: int) -> str:
-    """The next case reference of the authority, e.g. DE-LEA-BERLIN-2026-000123.
+    return reserve_references(authority, year, 1)[0]
+
+
+def reserve_references(authority: Authority, year: int, count: int) -> list[str]:
+    """The next `count` case references of the authority, e.g. DE-LEA-BERLIN-2026-000123.
 
     The counter row is locked, so two officers registering cases at once never get the same
     number.
@@ -43,9 +48,11 @@ def _next_reference(authority: Authority, year: int) -> str:
             counter = CaseReferenceCounter.objects.select_for_update().get(
                 authority=authority, year=year
             )
-    counter.last_number += 1
+    first = counter.last_number + 1
+    counter.last_number += count
     counter.save(update_fields=["last_number"])
-    return f"{authority.code.upper()}-{year}-{counter.last_number:06d}"
+    prefix = authority.code.upper()
+    return [f"{prefix}-{year}-{n:06d}" for n in range(first, first + count)]
 
 
 # --- The case -----------------------------------------------------------------------------------
@@ -87,6 +94,57 @@ def case_create(*, actor: User, person_id: int) -> ReturnCase:
         at=now,
     )
     return case
+
+
+def cases_create_bulk(*, actor: User, persons: Sequence[Person]) -> list[ReturnCase]:
+    """Open a case for each of these persons at once (the bulk import), under the same rules
+    as `case_create`: the actor's own persons only, one active case a person, references from
+    the locked counter, a case event and an audit entry for each case. Call it inside the
+    caller's transaction."""
+    require(actor, Capability.EDIT_RETURN_CASE)
+    if not persons:
+        return []
+    ids = [p.pk for p in persons]
+    if Person.objects.visible_to(actor).filter(pk__in=ids).count() != len(set(ids)):
+        raise NotFound(_("Not found, or not visible to you."))
+    if ReturnCase.objects.filter(person_id__in=ids, status__in=ACTIVE_STATUSES).exists():
+        raise Conflict(_("A person already has an active return case."), code="active_case_exists")
+    now = timezone.now()
+    authority = actor.authority
+    assert authority is not None
+    references = reserve_references(authority, timezone.localdate(now).year, len(persons))
+    cases = ReturnCase.objects.bulk_create(
+        [
+            ReturnCase(owner_authority=authority, person=p, reference=ref, created_by=actor)
+            for p, ref in zip(persons, references, strict=True)
+        ]
+    )
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=c,
+                at=now,
+                action="case.created",
+                actor=actor,
+                detail={"reference": c.reference},
+            )
+            for c in cases
+        ]
+    )
+    audit_record_many(
+        actor=actor,
+        at=now,
+        entries=(
+            AuditInput(
+                action="returns.case.created",
+                obj=c,
+                owner_authority_id=authority.pk,
+                changes={"case": c.pk, "reference": c.reference, "person": c.person_id},
+            )
+            for c in cases
+        ),
+    )
+    return cases
 
 
 # The workflow of a return case: status → action → next status.

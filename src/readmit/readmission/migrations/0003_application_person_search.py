@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('readmission', '0001_initial'),
+        ('readmission', '0002_queue_indexes'),
     ]
 
     operations = [

@@ -13,6 +13,6 @@ def fill(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("readmission", "0002_application_person_search")]
+    dependencies = [("readmission", "0003_application_person_search")]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

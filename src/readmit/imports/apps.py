@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ImportsConfig(AppConfig):
+    name = "readmit.imports"
+    label = "imports"
+    verbose_name = "Bulk import"
