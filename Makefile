@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 READMIT := $(BIN)/readmit
 STAMP := $(VENV)/.installed
+# Swagger UI for /api/v1/docs, copied from the npm package (package-lock.json pins it): no CDN.
+SWAGGER_DIR := src/readmit/api/static/api/swagger-ui
+SWAGGER := $(SWAGGER_DIR)/.vendored
 
 .PHONY: run test install lint typecheck migrations-check bench clean
 
@@ -14,7 +17,17 @@ $(STAMP): requirements/dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+$(SWAGGER): node_modules/.package-lock.json
+	@mkdir -p $(SWAGGER_DIR)
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	   node_modules/swagger-ui-dist/LICENSE $(SWAGGER_DIR)/
+	@touch $@
+
+install: $(STAMP) $(SWAGGER)
 
 run: install
 	@mkdir -p var
@@ -41,4 +54,4 @@ bench: install
 	BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/readmit_bench $(BIN)/python benchmarks/bench_audit.py 5000
 
 clean:
-	rm -rf $(VENV) var/static
+	rm -rf $(VENV) var/static $(SWAGGER_DIR)
