@@ -52,6 +52,7 @@ from readmit.persons.services import _search_text
 from readmit.persons.sharing import shareable_particulars
 from readmit.persons.validation import identifier_number_normalise
 from readmit.readmission import services as workflow_services
+from readmit.readmission.filters import person_search_fields
 from readmit.readmission.models import (
     Application,
     ApplicationEvent,
@@ -786,6 +787,9 @@ class Seeder:
                 "particulars": particulars, "surname_latin": particulars["surname_latin"][:200],
                 "given_names_latin": particulars["given_names_latin"][:200],
             }  # fmt: skip
+            # The requested side's search by name and nationality, as the services fill it.
+            text, codes = person_search_fields(particulars)
+            row.update(search_text=text, nationality_codes=codes[:60])
             final = person_outcome
             if person_outcome == P.REFUSED:
                 assert reply_on is not None

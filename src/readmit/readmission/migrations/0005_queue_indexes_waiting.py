@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('persons', '0001_initial'),
-        ('readmission', '0002_queue_indexes'),
+        ('readmission', '0004_fill_application_person_search'),
     ]
 
     operations = [
