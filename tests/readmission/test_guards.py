@@ -37,7 +37,7 @@ from readmit.returns.services import (
 )
 
 from .conftest import World
-from .walk import Walk, foreign_application, start
+from .walk import Walk, foreign_application, issue_td, start
 
 pytestmark = pytest.mark.django_db
 
@@ -319,16 +319,7 @@ def test_the_travel_document_must_be_valid_on_the_day_of_the_transfer(
     world: World, persona: Callable[[str], User]
 ) -> None:
     w = start(world, persona).take("submit", "accept")
-    today = TODAY()
-    s.travel_document_issue(
-        actor=w.requested,
-        application_id=w.application.pk,
-        person_id=w.person().pk,
-        kind="laissez_passer",
-        number="LP-1",
-        issued_on=today,
-        valid_until=today + dt.timedelta(days=5),
-    )
+    issue_td(w, valid_days=5)
 
     def notify(days: int) -> Transfer:
         return s.transfer_notify(
@@ -471,7 +462,10 @@ def test_a_case_under_a_window_is_not_closed_by_hand_and_not_claimed_after_it(
     window = w.person().in_error_window_until
     assert window is not None  # EU-TR: 3 months (registry)
     error = refused(lambda: w.take("close_case"), Conflict)
-    assert error.code == "window_running" and window.isoformat() in error.message
+    assert (
+        error.code == "window_running"
+        and f"{window.day} {window:%B} {window.year}" in error.message
+    )
     deadline_sweep(today=window)  # the last day of the window: still open
     assert w.person().status == PersonStatus.HANDOVER_CONFIRMED
     deadline_sweep(today=window + dt.timedelta(days=1))

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from readmit.accounts.capabilities import Capability, has
 from readmit.accounts.models import Authority, User
+from readmit.core.i18n import Text, in_language, user_language
 from readmit.notifications.models import Notification
 
 if TYPE_CHECKING:
@@ -21,21 +22,32 @@ def notify(
     authorities: Iterable[Authority],
     capability: Capability | None,
     action: str,
-    title: str,
+    title: Text,
     url: str = "",
     obj: Model | None = None,
     exclude: User | None = None,
 ) -> list[Notification]:
-    """Create notifications in the caller's transaction; e-mails go out only once it commits."""
+    """Create notifications in the caller's transaction; e-mails go out only once it commits.
+
+    Pass `title` as a callable (``lambda: _("…") % {…}``) and each recipient reads it in their
+    own language, not in the language of the user who acted."""
     ids = [a.pk for a in authorities]
     users = User.objects.filter(
         authority_id__in=ids, is_active=True, is_system=False
     ).select_related("authority")
+    titles: dict[str, str] = {}
+
+    def title_for(user: User) -> str:
+        language = user_language(user)
+        if language not in titles:
+            titles[language] = in_language(title, language)[:200]
+        return titles[language]
+
     notes = [
         Notification(
             recipient=user,
             action=action,
-            title=title[:200],
+            title=title_for(user),
             url=url,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",

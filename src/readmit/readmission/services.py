@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -37,10 +38,12 @@ from readmit.audit.services import audit_record, transmission_record
 from readmit.core.calendar import CalendarError, add_period
 from readmit.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
 from readmit.core.files import EVIDENCE_TYPES, check_upload
+from readmit.core.i18n import Text, in_every_language, local_date, local_datetime, render
 from readmit.notifications.services import notify
 from readmit.persons.models import Person
 from readmit.persons.sharing import shareable_particulars
 from readmit.readmission import workflow
+from readmit.readmission.filters import person_search_fields
 from readmit.readmission.models import (
     OPEN_STATUSES,
     PLATFORM,
@@ -216,7 +219,7 @@ def _event(
     *,
     actor: User | None,
     action: str,
-    summary: str,
+    summary: Text,
     at: dt.datetime,
     person: ApplicationPerson | None = None,
     due: dt.date | None = _UNSET,
@@ -232,6 +235,9 @@ def _event(
     elif due is not None and not due_kind and due == in_force:
         due_kind = in_force_kind
     payload = dict(data or {})
+    # Both states read the timeline, each in its own language: keep the step in every one.
+    texts = in_every_language(summary)
+    payload["summary_i18n"] = texts
     if due is not None and due_kind:
         payload["due_kind"] = due_kind
     event = ApplicationEvent.objects.create(
@@ -244,7 +250,7 @@ def _event(
             actor.authority.code if actor is not None and actor.authority else PLATFORM
         ),
         visibility=visibility,
-        summary=summary[:300],
+        summary=texts.get(settings.LANGUAGE_CODE, render(summary))[:300],
         due=due,
         data=payload,
     )
@@ -288,7 +294,7 @@ def _notify_other_side(
     *,
     acting_side: str,
     action: str,
-    title: str,
+    title: Text,
     capability: Capability | None,
 ) -> None:
     if acting_side == REQUESTING:
@@ -521,6 +527,7 @@ def application_draft(
     for item in persons:
         person = person_rows[item.person_id]
         particulars = shareable_particulars(person)
+        search_text, nationality_codes = person_search_fields(particulars)
         ApplicationPerson.objects.create(
             application=application,
             role=item.role,
@@ -528,6 +535,8 @@ def application_draft(
             particulars=particulars,
             surname_latin=str(particulars.get("surname_latin", ""))[:200],
             given_names_latin=str(particulars.get("given_names_latin", ""))[:200],
+            search_text=search_text,
+            nationality_codes=nationality_codes[:60],
             # Only with the person's express consent (DOMAIN.md §1.5, item 5).
             health_statement=item.health_statement if item.health_consent else "",
             health_consent_recorded_on=today
@@ -540,7 +549,7 @@ def application_draft(
         action="drafted",
         at=now,
         visibility=EventVisibility.REQUESTING,
-        summary=_("Application drafted under %(code)s.") % {"code": agreement.code},
+        summary=lambda: _("Application drafted under %(code)s.") % {"code": agreement.code},
     )
     _audit(
         actor,
@@ -669,7 +678,7 @@ def evidence_add(
             action="evidence_added",
             at=now,
             person=person,
-            summary=_("Evidence added: %(label)s.") % {"label": evidence_type.label},
+            summary=lambda: _("Evidence added: %(label)s.") % {"label": evidence_type.label},
         )
     _audit(
         actor,
@@ -772,9 +781,9 @@ def application_submit(*, actor: User, application_id: int) -> Application:
                         "The accelerated procedure had to be used by %(due)s (%(value)s %(unit)s after apprehension, %(source)s). Use the normal procedure."
                     )
                     % {
-                        "due": limit.due.isoformat(),
+                        "due": local_date(limit.due),
                         "value": window.value,
-                        "unit": window.unit.replace("_", " "),
+                        "unit": RuleUnit(window.unit).label,
                         "source": window.source,
                     },
                     fields={"procedure": [_("Too late for the accelerated procedure.")]},
@@ -796,7 +805,7 @@ def application_submit(*, actor: User, application_id: int) -> Application:
                     _(
                         "A third-country-national application had to be submitted by %(due)s (%(source)s)."
                     )
-                    % {"due": limit.due.isoformat(), "source": window.source},
+                    % {"due": local_date(limit.due), "source": window.source},
                     fields={"knowledge_on": [_("The application window has passed.")]},
                 )
     if application.return_case_id is not None:
@@ -823,8 +832,9 @@ def application_submit(*, actor: User, application_id: int) -> Application:
         action="submitted",
         at=now,
         due=application.reply_due,
-        summary=_("Application submitted to %(state)s.")
-        % {"state": application.requested_state.name},
+        summary=lambda: (
+            _("Application submitted to %(state)s.") % {"state": application.requested_state.name}
+        ),
     )
     _audit(
         actor,
@@ -839,7 +849,7 @@ def application_submit(*, actor: User, application_id: int) -> Application:
         application,
         acting_side=REQUESTING,
         action="application.submitted",
-        title=_("New readmission application %(ref)s") % {"ref": application.reference},
+        title=lambda: _("New readmission application %(ref)s") % {"ref": application.reference},
         capability=Capability.ACKNOWLEDGE_APPLICATION,
     )
     return application
@@ -864,7 +874,7 @@ def application_acknowledge(*, actor: User, application_id: int) -> Application:
         action="acknowledged",
         at=now,
         due=application.reply_due,
-        summary=_("Receipt acknowledged."),
+        summary=lambda: _("Receipt acknowledged."),
     )
     _audit(
         actor,
@@ -885,7 +895,7 @@ def application_acknowledge(*, actor: User, application_id: int) -> Application:
         application,
         acting_side=REQUESTED,
         action="application.acknowledged",
-        title=_("%(ref)s: receipt acknowledged") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: receipt acknowledged") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return application
@@ -911,7 +921,7 @@ def identification_record(
         actor=actor,
         action="identification_recorded",
         at=now,
-        summary=_("Registry check: %(result)s") % {"result": result.strip()[:200]},
+        summary=lambda: _("Registry check: %(result)s") % {"result": result.strip()[:200]},
         data={"note": note[:500]},
     )
     _audit(
@@ -928,7 +938,7 @@ def identification_record(
         application,
         acting_side=REQUESTED,
         action="identification.recorded",
-        title=_("%(ref)s: registry check recorded") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: registry check recorded") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return application
@@ -970,12 +980,14 @@ def interview_request(
         action="interview_scheduled" if scheduled_for else "interview_requested",
         at=now,
         person=person,
-        summary=(
-            _("Interview scheduled for %(when)s at %(place)s.")
-            % {"when": f"{scheduled_for:%Y-%m-%d %H:%M}", "place": place or "–"}
-        )
-        if scheduled_for
-        else _("Interview requested."),
+        summary=lambda: (
+            (
+                _("Interview scheduled for %(when)s at %(place)s.")
+                % {"when": local_datetime(scheduled_for), "place": place or "–"}
+            )
+            if scheduled_for
+            else _("Interview requested.")
+        ),
     )
     _audit(
         actor,
@@ -996,7 +1008,7 @@ def interview_request(
         application,
         acting_side=REQUESTED,
         action="interview.requested",
-        title=_("%(ref)s: interview") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: interview") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return interview
@@ -1038,7 +1050,9 @@ def interview_record(
         action="interview_held",
         at=now,
         person=interview.person,
-        summary=_("Interview held: %(result)s.") % {"result": Interview.Result(result).label},
+        summary=lambda: (
+            _("Interview held: %(result)s.") % {"result": Interview.Result(result).label}
+        ),
     )
     _audit(
         actor, "interview.held", interview, application, {"held_on": held_on, "result": result}, now
@@ -1054,7 +1068,7 @@ def interview_record(
         application,
         acting_side=REQUESTED,
         action="interview.held",
-        title=_("%(ref)s: interview held") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: interview held") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return interview
@@ -1085,10 +1099,12 @@ def information_request(*, actor: User, application_id: int, question: str) -> A
         action="information_requested",
         at=now,
         due=application.reply_due,
-        summary=_(
-            "More information requested. The reply period keeps running (no pause is configured for %(code)s)."
-        )
-        % {"code": application.agreement.code},
+        summary=lambda: (
+            _(
+                "More information requested. The reply period keeps running (no pause is configured for %(code)s)."
+            )
+            % {"code": application.agreement.code}
+        ),
         data={"question": question.strip()[:2000]},
     )
     _audit(actor, "information.requested", application, application, {}, now)
@@ -1103,7 +1119,7 @@ def information_request(*, actor: User, application_id: int, question: str) -> A
         application,
         acting_side=REQUESTED,
         action="information.requested",
-        title=_("%(ref)s: more information requested") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: more information requested") % {"ref": application.reference},
         capability=Capability.SUBMIT_APPLICATION,
     )
     return application
@@ -1126,7 +1142,7 @@ def information_provide(*, actor: User, application_id: int, answer: str) -> App
         actor=actor,
         action="information_provided",
         at=now,
-        summary=_("Information provided."),
+        summary=lambda: _("Information provided."),
         data={"answer": answer.strip()[:4000]},
     )
     _audit(actor, "information.provided", application, application, {}, now)
@@ -1137,7 +1153,7 @@ def information_provide(*, actor: User, application_id: int, answer: str) -> App
         application,
         acting_side=REQUESTING,
         action="information.provided",
-        title=_("%(ref)s: information provided") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: information provided") % {"ref": application.reference},
         capability=Capability.REPLY_APPLICATION,
     )
     return application
@@ -1196,13 +1212,15 @@ def reply_period_extend(
         action="extended",
         at=now,
         due=extended.due,
-        summary=_("Reply period extended by %(n)s %(unit)s: due %(due)s (%(source)s).")
-        % {
-            "n": amount,
-            "unit": RuleUnit(maximum.unit).label,
-            "due": extended.due.isoformat(),
-            "source": maximum.source,
-        },
+        summary=lambda: (
+            _("Reply period extended by %(n)s %(unit)s: due %(due)s (%(source)s).")
+            % {
+                "n": amount,
+                "unit": RuleUnit(maximum.unit).label,
+                "due": local_date(extended.due),
+                "source": maximum.source,
+            }
+        ),
         data={"reason": reason.strip()[:2000], "previous_due": str(previous)},
     )
     _audit(
@@ -1225,7 +1243,7 @@ def reply_period_extend(
         application,
         acting_side=REQUESTED,
         action="application.extended",
-        title=_("%(ref)s: reply period extended") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: reply period extended") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return application
@@ -1289,7 +1307,7 @@ def close_if_finished(application: Application, now: dt.datetime) -> bool:
         actor=None,
         action="closed",
         at=now,
-        summary=_("Application closed: every person's case is finished."),
+        summary=lambda: _("Application closed: every person's case is finished."),
     )
     _audit(None, "application.closed", application, application, {"status": "closed"}, now)
     return True
@@ -1350,14 +1368,18 @@ def person_reply(
     _all_replied(application, now)
     application.version += 1
     application.save(update_fields=["status", "replied_at", "version"])
-    if accept:
-        summary = _("Accepted.")
-        if person.transfer_due:
-            summary += " " + _("Transfer due by %(due)s.") % {
-                "due": person.transfer_due.isoformat()
-            }
-    else:
-        summary = _("Refused: %(reason)s.") % {"reason": RefusalReason(reason).label}
+
+    def summary() -> str:
+        if not accept:
+            return _("Refused: %(reason)s.") % {"reason": RefusalReason(reason).label}
+        if not person.transfer_due:
+            return _("Accepted.")
+        return (
+            _("Accepted.")
+            + " "
+            + _("Transfer due by %(due)s.") % {"due": local_date(person.transfer_due)}
+        )
+
     _event(
         application,
         actor=actor,
@@ -1392,7 +1414,7 @@ def person_reply(
         application,
         acting_side=REQUESTED,
         action="person.replied",
-        title=_("%(ref)s: reply received") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: reply received") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return person
@@ -1422,7 +1444,7 @@ def travel_document_request(
         at=now,
         person=person,
         due=person.td_due,
-        summary=_("Travel document requested."),
+        summary=lambda: _("Travel document requested."),
     )
     _audit(actor, "td.requested", person, application, {}, now)
     _transmit(actor, application, "td_request", to_requested=True, fields=("reference", "person"))
@@ -1430,7 +1452,7 @@ def travel_document_request(
         application,
         acting_side=REQUESTING,
         action="td.requested",
-        title=_("%(ref)s: travel document requested") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: travel document requested") % {"ref": application.reference},
         capability=Capability.ISSUE_TRAVEL_DOCUMENT,
     )
     return person
@@ -1483,7 +1505,7 @@ def travel_document_issue(
                     "n": minimum.value,
                     "unit": RuleUnit(minimum.unit).label,
                     "source": minimum.source,
-                    "day": least.isoformat(),
+                    "day": local_date(least),
                 }
             ]
     if errors:
@@ -1510,8 +1532,10 @@ def travel_document_issue(
         person=person,
         due=valid_until,
         due_kind=DueKind.VALIDITY,
-        summary=_("Travel document issued (%(kind)s), valid until %(day)s.")
-        % {"kind": TravelDocumentKind(kind).label, "day": valid_until.isoformat()},
+        summary=lambda: (
+            _("Travel document issued (%(kind)s), valid until %(day)s.")
+            % {"kind": TravelDocumentKind(kind).label, "day": local_date(valid_until)}
+        ),
     )
     _audit(
         actor, "td.issued", document, application, {"kind": kind, "valid_until": valid_until}, now
@@ -1529,7 +1553,7 @@ def travel_document_issue(
         application,
         acting_side=REQUESTED,
         action="td.issued",
-        title=_("%(ref)s: travel document issued") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: travel document issued") % {"ref": application.reference},
         capability=Capability.NOTIFY_TRANSFER,
     )
     return document
@@ -1594,7 +1618,7 @@ def transfer_notify(
                     "n": lead.value,
                     "unit": RuleUnit(lead.unit).label,
                     "source": lead.source,
-                    "day": earliest.isoformat(),
+                    "day": local_date(earliest),
                 }
             ]
     for person in persons:
@@ -1602,7 +1626,7 @@ def transfer_notify(
         if document is not None and document.valid_until < planned_at.date():
             errors["planned_at"] = [
                 _("The travel document expires before the transfer (%(day)s).")
-                % {"day": document.valid_until.isoformat()}
+                % {"day": local_date(document.valid_until)}
             ]
     if errors:
         raise ValidationFailed(_("The transfer was not notified."), fields=errors)
@@ -1640,12 +1664,14 @@ def transfer_notify(
         due_kind=DueKind.TRANSFER_CONFIRMATION
         if confirmation_due is not None
         else _earliest_deadline(application, persons)[1],
-        summary=_("Transfer notified for %(when)s via %(bcp)s%(flight)s.")
-        % {
-            "when": f"{planned_at:%Y-%m-%d %H:%M}",
-            "bcp": border_crossing_point.strip(),
-            "flight": f", flight {flight.strip()}" if flight.strip() else "",
-        },
+        summary=lambda: (
+            _("Transfer notified for %(when)s via %(bcp)s%(flight)s.")
+            % {
+                "when": local_datetime(planned_at),
+                "bcp": border_crossing_point.strip(),
+                "flight": f", {_('flight')} {flight.strip()}" if flight.strip() else "",
+            }
+        ),
         data={"persons": [p.pk for p in persons]},
     )
     _audit(
@@ -1671,7 +1697,7 @@ def transfer_notify(
         application,
         acting_side=REQUESTING,
         action="transfer.notified",
-        title=_("%(ref)s: transfer notified") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: transfer notified") % {"ref": application.reference},
         capability=Capability.CONFIRM_TRANSFER,
     )
     return transfer
@@ -1693,7 +1719,7 @@ def _transfer_transition(
     action: str,
     transfer_status: str,
     allowed_from: Sequence[str],
-    summary: str,
+    summary: Text,
     notify_capability: Capability,
     reason: str = "",
     check_safeguards: bool = False,
@@ -1781,7 +1807,9 @@ def _transfer_transition(
         application,
         acting_side=side,
         action=f"transfer.{transfer_status}",
-        title=_("%(ref)s: %(what)s") % {"ref": application.reference, "what": summary},
+        title=lambda: (
+            _("%(ref)s: %(what)s") % {"ref": application.reference, "what": render(summary)}
+        ),
         capability=notify_capability,
     )
     return transfer
@@ -1796,7 +1824,7 @@ def transfer_confirm(*, actor: User, application_id: int, transfer_id: int) -> T
             action="confirm_transfer",
             transfer_status=Transfer.Status.CONFIRMED,
             allowed_from=[Transfer.Status.NOTIFIED],
-            summary=_("Transfer confirmed by the requested state."),
+            summary=lambda: _("Transfer confirmed by the requested state."),
             notify_capability=Capability.NOTIFY_TRANSFER,
         )
 
@@ -1816,7 +1844,7 @@ def transfer_postpone(
             action="postpone_transfer",
             transfer_status=Transfer.Status.POSTPONED,
             allowed_from=[Transfer.Status.NOTIFIED, Transfer.Status.CONFIRMED],
-            summary=_("Transfer postponed."),
+            summary=lambda: _("Transfer postponed."),
             reason=reason.strip(),
             notify_capability=Capability.CONFIRM_TRANSFER,
         )
@@ -1831,7 +1859,7 @@ def transfer_carry_out(*, actor: User, application_id: int, transfer_id: int) ->
             action="carry_out_transfer",
             transfer_status=Transfer.Status.CARRIED_OUT,
             allowed_from=[Transfer.Status.CONFIRMED],
-            summary=_("Transfer carried out."),
+            summary=lambda: _("Transfer carried out."),
             notify_capability=Capability.CONFIRM_TRANSFER,
             check_safeguards=True,
         )
@@ -1846,7 +1874,7 @@ def handover_confirm(*, actor: User, application_id: int, transfer_id: int) -> T
             action="confirm_handover",
             transfer_status=Transfer.Status.HANDOVER_CONFIRMED,
             allowed_from=[Transfer.Status.CARRIED_OUT],
-            summary=_("Handover confirmed."),
+            summary=lambda: _("Handover confirmed."),
             notify_capability=Capability.VIEW_CASES,
         )
 
@@ -1873,7 +1901,7 @@ def readmission_in_error_claim(
     if today > person.in_error_window_until:
         raise Conflict(
             _("The readmission-in-error window ended on %(day)s.")
-            % {"day": person.in_error_window_until.isoformat()}
+            % {"day": local_date(person.in_error_window_until)}
         )
     if len(explanation.strip()) < 20:
         raise ValidationFailed(
@@ -1888,7 +1916,7 @@ def readmission_in_error_claim(
         action="in_error_claimed",
         at=now,
         person=person,
-        summary=_("Readmission in error claimed."),
+        summary=lambda: _("Readmission in error claimed."),
         data={"explanation": explanation.strip()},
     )
     _audit(
@@ -1905,7 +1933,7 @@ def readmission_in_error_claim(
         application,
         acting_side=REQUESTED,
         action="person.in_error",
-        title=_("%(ref)s: readmission in error claimed") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: readmission in error claimed") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return person
@@ -1928,7 +1956,7 @@ def person_close(
             _(
                 "The readmission-in-error window runs until %(day)s; the case closes by itself when it ends."
             )
-            % {"day": person.in_error_window_until.isoformat()},
+            % {"day": local_date(person.in_error_window_until)},
             code="window_running",
         )
     if person.status == PersonStatus.READMISSION_IN_ERROR and len(reason.strip()) < 10:
@@ -1945,7 +1973,7 @@ def person_close(
         action="person_closed",
         at=now,
         person=person,
-        summary=_("Case closed by the requesting state."),
+        summary=lambda: _("Case closed by the requesting state."),
         data={"reason": reason.strip()[:2000]} if reason.strip() else {},
     )
     _audit(actor, "person.closed", person, application, {}, now, reason=reason.strip())
@@ -1967,7 +1995,7 @@ def person_close(
         application,
         acting_side=REQUESTING,
         action="person.closed",
-        title=_("%(ref)s: case closed") % {"ref": application.reference},
+        title=lambda: _("%(ref)s: case closed") % {"ref": application.reference},
         capability=Capability.VIEW_CASES,
     )
     return person
@@ -1999,7 +2027,7 @@ def application_withdraw(*, actor: User, application_id: int, reason: str) -> Ap
         actor=actor,
         action="withdrawn",
         at=now,
-        summary=_("Application withdrawn."),
+        summary=lambda: _("Application withdrawn."),
         data={"reason": reason.strip()[:2000]},
         visibility=EventVisibility.BOTH if was_sent else EventVisibility.REQUESTING,
     )
@@ -2012,7 +2040,7 @@ def application_withdraw(*, actor: User, application_id: int, reason: str) -> Ap
             application,
             acting_side=REQUESTING,
             action="application.withdrawn",
-            title=_("%(ref)s: withdrawn") % {"ref": application.reference},
+            title=lambda: _("%(ref)s: withdrawn") % {"ref": application.reference},
             capability=Capability.VIEW_CASES,
         )
     return application

@@ -25,10 +25,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from readmit.accounts.capabilities import Capability
 from readmit.accounts.models import Authority, AuthorityKind
 from readmit.audit.services import audit_record
+from readmit.core.i18n import Text, local_date, translatable
 from readmit.notifications.services import notify
 from readmit.readmission import workflow
 from readmit.readmission.models import (
@@ -70,7 +72,7 @@ def _system_step(table: dict[str, dict[str, workflow.Step]], status: str, action
     return step.to
 
 
-def _notify_requesting(application: Application, action: str, title: str) -> None:
+def _notify_requesting(application: Application, action: str, title: Text) -> None:
     notify(
         authorities=[application.requesting_authority],
         capability=Capability.VIEW_CASES,
@@ -118,13 +120,15 @@ def _expire_reply(
                 at=now,
                 due=due,
                 due_kind=DueKind.REPLY,
-                summary=_(
-                    "No reply by %(due)s: the transfer is deemed agreed (tacit acceptance, %(source)s)."
-                )
-                % {
-                    "due": due.isoformat(),
-                    "source": application.tacit_acceptance_source or application.agreement.code,
-                },
+                summary=lambda: (
+                    _(
+                        "No reply by %(due)s: the transfer is deemed agreed (tacit acceptance, %(source)s)."
+                    )
+                    % {
+                        "due": local_date(due),
+                        "source": application.tacit_acceptance_source or application.agreement.code,
+                    }
+                ),
             )
             audit_record(
                 actor=None,
@@ -157,8 +161,10 @@ def _expire_reply(
                 at=now,
                 due=due,
                 due_kind=DueKind.REPLY,
-                summary=_("No reply by %(due)s: the application is overdue (%(rule)s).")
-                % {"due": due.isoformat(), "rule": rule},
+                summary=lambda: (
+                    _("No reply by %(due)s: the application is overdue (%(rule)s).")
+                    % {"due": local_date(due), "rule": rule}
+                ),
             )
             audit_record(
                 actor=None,
@@ -195,8 +201,12 @@ def _remind(today: dt.date, now: dt.datetime, report: SweepReport) -> None:
                         authorities=authorities,
                         capability=Capability.REPLY_APPLICATION,
                         action="readmission.application.reminder",
-                        title=_("%(ref)s: reply due in %(n)d days (%(due)s)")
-                        % {"ref": application.reference, "n": days_before, "due": due.isoformat()},
+                        title=translatable(
+                            gettext_noop("%(ref)s: reply due in %(n)d days (%(due)s)"),
+                            ref=application.reference,
+                            n=days_before,
+                            due=due,
+                        ),
                         url=application_url(application),
                         obj=application,
                     )
@@ -240,8 +250,12 @@ def _expire_documents(today: dt.date, now: dt.datetime, report: SweepReport) -> 
                     person=person,
                     due=document.valid_until,
                     due_kind=DueKind.VALIDITY,
-                    summary=_("The travel document expired on %(day)s: a new one is needed.")
-                    % {"day": document.valid_until.isoformat()},
+                    summary=translatable(
+                        gettext_noop(
+                            "The travel document expired on %(day)s: a new one is needed."
+                        ),
+                        day=document.valid_until,
+                    ),
                 )
                 _notify_requesting(
                     application,
@@ -288,8 +302,10 @@ def _close_persons(today: dt.date, now: dt.datetime, report: SweepReport) -> Non
                 person=person,
                 due=window,
                 due_kind=DueKind.READMISSION_IN_ERROR,
-                summary=_("Closed: the readmission-in-error window ended on %(day)s.")
-                % {"day": str(window)},
+                summary=translatable(
+                    gettext_noop("Closed: the readmission-in-error window ended on %(day)s."),
+                    day=str(window),
+                ),
             )
             audit_record(
                 actor=None,
