@@ -56,7 +56,11 @@ def _serve(env: dict[str, str]) -> subprocess.Popen[bytes]:
 def main() -> None:
     vendor = setup("workflow", keep=True)
     count = ensure_applications(N)
+    import logging
+
     import httpx
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     from readmit.readmission.models import Application
 

@@ -22,6 +22,7 @@ from readmit.demo.seed import seed
 from readmit.persons.models import Person
 from readmit.persons.services import _search_text
 from readmit.persons.sharing import shareable_particulars
+from readmit.readmission.filters import person_search_fields
 from readmit.readmission.models import (
     OPEN_STATUSES,
     Application,
@@ -108,6 +109,9 @@ def test_people_have_names_in_their_scripts_and_the_real_snapshot(seeded: None) 
     for member in ApplicationPerson.objects.select_related("person")[:50]:
         person = member.person
         assert member.particulars == shareable_particulars(person)
+        assert (member.search_text, member.nationality_codes) == person_search_fields(
+            member.particulars
+        )
         assert person.search_text == _search_text(person)
     # The nationality mix follows the Eurostat data: Serbia, the largest, is the most frequent.
     top = (

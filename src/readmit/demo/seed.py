@@ -52,12 +52,14 @@ from readmit.persons.services import _search_text
 from readmit.persons.sharing import shareable_particulars
 from readmit.persons.validation import identifier_number_normalise
 from readmit.readmission import services as workflow_services
+from readmit.readmission.filters import person_search_fields
 from readmit.readmission.models import (
     Application,
     ApplicationEvent,
     ApplicationKind,
     ApplicationPerson,
     ApplicationStatus,
+    DueKind,
     EventVisibility,
     PersonRole,
     PersonStatus,
@@ -785,6 +787,9 @@ class Seeder:
                 "particulars": particulars, "surname_latin": particulars["surname_latin"][:200],
                 "given_names_latin": particulars["given_names_latin"][:200],
             }  # fmt: skip
+            # The requested side's search by name and nationality, as the services fill it.
+            text, codes = person_search_fields(particulars)
+            row.update(search_text=text, nationality_codes=codes[:60])
             final = person_outcome
             if person_outcome == P.REFUSED:
                 assert reply_on is not None
@@ -859,7 +864,8 @@ class Seeder:
             t["ApplicationEvent"].add(
                 id=t["ApplicationEvent"].allocate(), application_id=app["id"], person_id=person,
                 action=action, at=at, actor_username=who, actor_authority_code=code,
-                visibility=visibility, summary=summary[:300], due=due, data={},
+                visibility=visibility, summary=summary[:300], due=due,
+                data={"due_kind": DueKind.VALIDITY if action == "td_expired" else DueKind.REPLY} if due else {},
             )  # fmt: skip
         self.report.applications += 1
 
@@ -1065,11 +1071,14 @@ class Seeder:
             self.report.applications *= copies + 1
             self.report.persons *= copies + 1
             self.generate(n - base * (copies + 1), progress)
-        if connection.vendor == "postgresql":
-            sql = connection.ops.sequence_reset_sql(no_style(), [t.model for t in self.t.values()])
-            with connection.cursor() as cursor:
-                for statement in sql:
+        models_ = [t.model for t in self.t.values()]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                for statement in connection.ops.sequence_reset_sql(no_style(), models_):
                     cursor.execute(statement)
+            # Fresh statistics after a bulk load, so that the planner picks the indexes.
+            for model in models_:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         self.report.rows = {name: table.written for name, table in self.t.items()}
         return self.report
 

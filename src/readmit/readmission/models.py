@@ -273,8 +273,9 @@ class ApplicationPerson(models.Model):
     class Meta:
         ordering = ["application_id", "id"]
         indexes = [
-            # The work queues' "a person waits for this side" test, per application.
-            models.Index(fields=["application", "status"], name="application_person_status"),
+            # The work queues' "a person waits for this side": every application with a
+            # person in the given statuses, read from the index alone.
+            models.Index(fields=["status", "application"], name="application_person_waiting"),
         ]
         constraints = [
             models.UniqueConstraint(
