@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 READMIT := $(BIN)/readmit
 STAMP := $(VENV)/.installed
+# Swagger UI for /api/v1/docs, copied from the npm package (package-lock.json pins it): no CDN.
+SWAGGER_DIR := src/readmit/api/static/api/swagger-ui
+SWAGGER := $(SWAGGER_DIR)/.vendored
 
 .PHONY: run test install assets messages catalogues lint typecheck migrations-check bench clean
 
@@ -34,7 +37,14 @@ $(VENDOR)/.installed: $(AXE)
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE $(VENDOR)/htmx/
 	@touch $@
 
-assets: $(VENDOR)/.installed
+# Swagger UI for /api/v1/docs, copied the same way.
+$(SWAGGER): $(AXE)
+	@mkdir -p $(SWAGGER_DIR)
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	   node_modules/swagger-ui-dist/LICENSE $(SWAGGER_DIR)/
+	@touch $@
+
+assets: $(VENDOR)/.installed $(SWAGGER)
 
 install: $(STAMP) messages assets
 
@@ -76,4 +86,4 @@ bench: install
 	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/bench_api.py $(BENCH_N)
 
 clean:
-	rm -rf $(VENV) var/static $(VENDOR)
+	rm -rf $(VENV) var/static $(VENDOR) $(SWAGGER_DIR)

@@ -20,6 +20,7 @@ from readmit.core.errors import DomainError
 from readmit.persons.models import CivilStatus, IdentifierKind, NameKind, NationalityStatus, Sex
 from readmit.readmission import selectors, services
 from readmit.readmission.actions import ACTIONS, DATE, Action
+from readmit.readmission.api_selectors import draft_family
 from readmit.readmission.filters import decode_cursor, encode_cursor, parse_filters
 from readmit.readmission.models import OPEN_STATUSES, ApplicationKind, PersonRole, Procedure
 from readmit.web.utils import apply_domain_error, current_user
@@ -151,53 +152,45 @@ class DraftForm(forms.Form):
         self.fields["family"].choices = family  # type: ignore[attr-defined]
 
 
+def draft_create(viewer: Any, case: Any, data: dict[str, Any]) -> Any:
+    """Draft from the cleaned DraftForm data: the case's person as principal, with the
+    chosen spouse and children (the web page and the API alike)."""
+    roles = {pid: role for pid, _label, role in draft_family(case)}
+    persons = [
+        services.PersonInput(
+            person_id=case.person_id,
+            role=PersonRole.PRINCIPAL,
+            health_statement=data["health_statement"],
+            health_consent=data["health_consent"],
+        )
+    ]
+    persons += [services.PersonInput(person_id=pid, role=roles[pid]) for pid in data["family"]]
+    return services.application_draft(
+        actor=viewer,
+        return_case_id=case.pk,
+        kind=data["kind"],
+        requested_state=data["requested_state"],
+        persons=persons,
+        procedure=data["procedure"],
+        apprehended_on=data["apprehended_on"],
+        knowledge_on=data["knowledge_on"],
+        observations=data["observations"],
+        stateless=data["stateless"],
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def application_draft(request: HttpRequest, case_id: int) -> HttpResponse:
-    from readmit.persons.models import FamilyLink
     from readmit.returns.selectors import case_get
 
     viewer = current_user(request)
     require(viewer, Capability.SUBMIT_APPLICATION)
     case = case_get(viewer=viewer, case_id=case_id)
-    links = FamilyLink.objects.filter(
-        person_id=case.person_id, relation__in=["spouse", "child"]
-    ).select_related("relative")
-    family = [
-        (
-            link.relative_id,
-            f"{link.relative.surname_latin}, {link.relative.given_names_latin} ({link.get_relation_display()})",
-        )
-        for link in links
-    ]
-    roles = {
-        link.relative_id: PersonRole.SPOUSE if link.relation == "spouse" else PersonRole.CHILD
-        for link in links
-    }
+    family = [(pid, label) for pid, label, _role in draft_family(case)]
     form = DraftForm(request.POST or None, family=family)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        persons = [
-            services.PersonInput(
-                person_id=case.person_id,
-                role=PersonRole.PRINCIPAL,
-                health_statement=data["health_statement"],
-                health_consent=data["health_consent"],
-            )
-        ]
-        persons += [services.PersonInput(person_id=pid, role=roles[pid]) for pid in data["family"]]
         try:
-            application = services.application_draft(
-                actor=viewer,
-                return_case_id=case.pk,
-                kind=data["kind"],
-                requested_state=data["requested_state"],
-                persons=persons,
-                procedure=data["procedure"],
-                apprehended_on=data["apprehended_on"],
-                knowledge_on=data["knowledge_on"],
-                observations=data["observations"],
-                stateless=data["stateless"],
-            )
+            application = draft_create(viewer, case, form.cleaned_data)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -213,7 +206,7 @@ def application_draft(request: HttpRequest, case_id: int) -> HttpResponse:
 # --- The application page ---------------------------------------------------------------------
 
 
-def _form_kwargs(action: Action, view: selectors.ApplicationView) -> dict[str, Any]:
+def action_choices(action: Action, view: selectors.ApplicationView) -> dict[str, Any]:
     data = view.data
     people = [
         (
@@ -260,7 +253,7 @@ def _render_detail(
     action_forms = []
     for name in _available(view):
         action = ACTIONS[name]
-        form = bound.get(name) or action.form(prefix=name, **_form_kwargs(action, view))
+        form = bound.get(name) or action.form(prefix=name, **action_choices(action, view))
         action_forms.append({"name": name, "action": action, "form": form})
     evidence_types = []
     if view.side == "requesting" and view.data["status"] in ("draft", "information_requested"):
@@ -323,7 +316,7 @@ def application_act(request: HttpRequest, application_id: int, action: str) -> H
     view = selectors.application_view(
         viewer=viewer, application_id=application_id, purpose=f"action {action}"
     )
-    form = spec.form(request.POST, prefix=action, **_form_kwargs(spec, view))
+    form = spec.form(request.POST, prefix=action, **action_choices(spec, view))
     if form.is_valid():
         try:
             spec.handler(viewer, application_id, form.cleaned_data)
@@ -375,6 +368,15 @@ class EvidenceForm(forms.Form):
         self.fields["evidence_code"].choices = types  # type: ignore[attr-defined]
 
 
+def evidence_choices(view: selectors.ApplicationView) -> dict[str, Any]:
+    """The persons and the agreement's means of evidence the evidence form offers."""
+    types = [
+        (e.code, f"{e.label} – {e.get_evidence_class_display()}")
+        for e in EvidenceType.objects.filter(agreement__code=view.data["agreement"]["code"])
+    ]
+    return {"persons": action_choices(ACTIONS["reply"], view)["persons"], "types": types}
+
+
 @require_http_methods(["GET", "POST"])
 def evidence_add(request: HttpRequest, application_id: int) -> HttpResponse:
     viewer = current_user(request)
@@ -382,12 +384,7 @@ def evidence_add(request: HttpRequest, application_id: int) -> HttpResponse:
         viewer=viewer, application_id=application_id, purpose="evidence form"
     )
     require(viewer, Capability.SUBMIT_APPLICATION)
-    persons = _form_kwargs(ACTIONS["reply"], view)["persons"]
-    types = [
-        (e.code, f"{e.label} – {e.get_evidence_class_display()}")
-        for e in EvidenceType.objects.filter(agreement__code=view.data["agreement"]["code"])
-    ]
-    form = EvidenceForm(request.POST or None, request.FILES or None, persons=persons, types=types)
+    form = EvidenceForm(request.POST or None, request.FILES or None, **evidence_choices(view))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data.pop("file")
