@@ -5,8 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 READMIT := $(BIN)/readmit
 STAMP := $(VENV)/.installed
+# Swagger UI for /api/v1/docs, copied from the npm package (package-lock.json pins it): no CDN.
+SWAGGER_DIR := src/readmit/api/static/api/swagger-ui
+SWAGGER := $(SWAGGER_DIR)/.vendored
 
-.PHONY: run test install messages catalogues lint typecheck migrations-check bench clean
+.PHONY: run test install assets messages catalogues lint typecheck migrations-check bench clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +29,24 @@ $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $(AXE)
 
-install: $(STAMP) messages $(AXE)
+# htmx is copied from the npm package into the static files (never a CDN); the copy is not
+# committed, this step makes it again from package-lock.json's exact version.
+VENDOR := src/readmit/web/static/vendor
+$(VENDOR)/.installed: $(AXE)
+	mkdir -p $(VENDOR)/htmx
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE $(VENDOR)/htmx/
+	@touch $@
+
+# Swagger UI for /api/v1/docs, copied the same way.
+$(SWAGGER): $(AXE)
+	@mkdir -p $(SWAGGER_DIR)
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	   node_modules/swagger-ui-dist/LICENSE $(SWAGGER_DIR)/
+	@touch $@
+
+assets: $(VENDOR)/.installed $(SWAGGER)
+
+install: $(STAMP) messages assets
 
 # After adding or changing strings: refresh the .po catalogues from the code (needs GNU gettext's
 # xgettext), then translate what is new (docs/translations.md).
@@ -66,4 +86,4 @@ bench: install
 	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/bench_api.py $(BENCH_N)
 
 clean:
-	rm -rf $(VENV) var/static
+	rm -rf $(VENV) var/static $(VENDOR) $(SWAGGER_DIR)

@@ -11,7 +11,9 @@ route can be forgotten.
 
 from __future__ import annotations
 
+import functools
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +30,7 @@ from readmit.api.v1 import api
 from readmit.imports.models import ImportJob
 from readmit.notifications.models import Notification
 from readmit.notifications.services import notify
-from readmit.persons.services import person_create, person_photo_set
+from readmit.persons.services import identifier_add, person_create, person_photo_set
 from readmit.readmission.services import (
     PersonInput,
     application_draft,
@@ -52,6 +54,8 @@ class Ctx:
     webhook_id: int = 0  # a webhook endpoint of de-lea-berlin
     delivery_id: int = 0  # a delivery to it
     import_job_id: int = 0  # an import job of de-lea-berlin
+    application_person_id: int = 0  # the person in that application
+    identifier_id: int = 0  # a document of the person
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,9 @@ class Route:
     forbidden: str = ""  # persona in scope without the capability → 403
     strangers: tuple[str, ...] = ()  # personas to whom the object does not exist → 404
     not_listed: tuple[str, ...] = field(default=())  # usernames the allowed user must not see
-    body: dict[str, Any] | None = None  # a JSON body (API operations that take one)
-    upload: bool = False  # a multipart body with a small valid import file
+    # API: the JSON body (default: the operation's documented example), or multipart data.
+    body: Callable[[Ctx], dict[str, Any]] | None = None
+    multipart: Callable[[Ctx], dict[str, Any]] | None = None
 
 
 def _r(name: str, *args: Any) -> Callable[[Ctx], str]:
@@ -147,6 +152,9 @@ WEB: dict[str, Route] = {
         _r("audit:access_log_export"), allowed="de-admin", forbidden="de-readonly"
     ),
     "api:openapi-json": Route(_r("api:openapi-json"), public=True),
+    # Swagger UI on the public schema; any other path under the API answers the error shape.
+    "api:docs": Route(_r("api:docs"), public=True),
+    "api:not_found": Route(lambda c: "/api/v1/no/such/operation", public=True, ok=(404,)),
     "readmission:work_queue": Route(
         _r("readmission:work_queue"), allowed="az-officer", forbidden="de-admin"
     ),
@@ -325,6 +333,23 @@ WEB: dict[str, Route] = {
     ),
 }
 
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(16)
+
+
+def _p(suffix: str) -> Callable[[Ctx], str]:
+    return lambda c: f"/api/v1/persons/{c.person_id}{suffix}"
+
+
+def _c(suffix: str) -> Callable[[Ctx], str]:
+    return lambda c: f"/api/v1/return-cases/{c.case_id}{suffix}"
+
+
+def _application(suffix: str, **kwargs: Any) -> Route:
+    """An application operation: other states and roles without casework get 404."""
+    kwargs.setdefault("url", lambda c: f"/api/v1/applications/{c.application_id}{suffix}")
+    return Route(strangers=("pk-officer", "nl-officer"), **kwargs)
+
+
 API: dict[str, Route] = {
     "GET /api/v1/exports/applications": Route(
         lambda c: "/api/v1/exports/applications?format=xlsx",
@@ -343,7 +368,12 @@ API: dict[str, Route] = {
         allowed="de-officer",
         ok=(202,),
         forbidden="de-readonly",
-        upload=True,
+        multipart=lambda c: {
+            "file": SimpleUploadedFile(
+                "cases.csv",
+                b"surname_latin,given_names_latin,sex,birth_year\nMatrix,Upload,X,1990\n",
+            )
+        },
     ),
     "GET /api/v1/imports/template": Route(
         lambda c: "/api/v1/imports/template?format=csv",
@@ -365,7 +395,10 @@ API: dict[str, Route] = {
         allowed="az-admin",
         ok=(201,),
         forbidden="az-officer",
-        body={"url": "https://receiver.invalid/az", "event_types": ["application.submitted"]},
+        body=lambda c: {
+            "url": "https://receiver.invalid/az",
+            "event_types": ["application.submitted"],
+        },
     ),
     "GET /api/v1/webhooks/{endpoint_id}": Route(
         lambda c: f"/api/v1/webhooks/{c.webhook_id}",
@@ -379,7 +412,7 @@ API: dict[str, Route] = {
         allowed="de-admin",
         forbidden="de-officer",
         strangers=("az-admin",),
-        body={"enabled": False},
+        body=lambda c: {"enabled": False},
     ),
     "GET /api/v1/webhooks/{endpoint_id}/deliveries": Route(
         lambda c: f"/api/v1/webhooks/{c.webhook_id}/deliveries",
@@ -412,7 +445,104 @@ API: dict[str, Route] = {
     "GET /api/v1/deadlines": Route(
         lambda c: "/api/v1/deadlines?agreement=EU-RS&received=2026-03-02", allowed="de-officer"
     ),
-}
+    # Persons and return cases: the owning authority only; read-only users may look, not edit.
+    "GET /api/v1/persons": Route(lambda c: "/api/v1/persons", allowed="de-readonly",
+                                 forbidden="de-admin"),
+    "POST /api/v1/persons": Route(lambda c: "/api/v1/persons", method="post",
+                                  allowed="de-officer", ok=(201,), forbidden="de-readonly"),
+    "GET /api/v1/persons/{person_id}": _persons(url=_p(""), allowed="de-readonly"),
+    "PATCH /api/v1/persons/{person_id}": _persons(url=_p(""), method="patch",
+                                                  allowed="de-officer", forbidden="de-readonly"),
+    **{
+        f"POST /api/v1/persons/{{person_id}}/{segment}": _persons(
+            url=_p(f"/{segment}"), method="post", allowed="de-officer", forbidden="de-readonly",
+            # the documented example names record 1, which may not be this person's
+            ok=(200, 422),
+            body={
+                "family-links": lambda c: {"relation": "child", "relative_id": c.person_id},
+                "identifiers/remove": lambda c: {"identifier_id": c.identifier_id},
+            }.get(segment),
+        )
+        for segment in ("identifiers", "identifiers/remove", "nationalities", "names",
+                        "family-links")
+    },
+    "POST /api/v1/persons/{person_id}/photo": _persons(
+        url=_p("/photo"), method="post", allowed="de-officer", forbidden="de-readonly",
+        multipart=lambda c: {"photo": io.BytesIO(PNG)},
+    ),
+    "GET /api/v1/persons/{person_id}/photo": _persons(url=_p("/photo"), allowed="de-readonly"),
+    "GET /api/v1/return-cases": Route(lambda c: "/api/v1/return-cases", allowed="de-readonly",
+                                      forbidden="de-admin"),
+    # The matrix's person already has an active case: opening another is a conflict (409).
+    "POST /api/v1/return-cases": _persons(
+        url=lambda c: "/api/v1/return-cases", method="post", allowed="de-officer", ok=(409,),
+        forbidden="de-readonly", body=lambda c: {"person_id": c.person_id},
+    ),
+    "GET /api/v1/return-cases/{case_id}": _persons(url=_c(""), allowed="de-readonly"),
+    **{
+        f"POST /api/v1/return-cases/{{case_id}}/{form}": _persons(
+            url=_c(f"/{form}"), method="post", allowed="de-officer", forbidden="de-readonly",
+            # past the permission checks, the documented example may not fit this case
+            ok=(200, 409, 422),
+        )
+        for form in ("decision", "vd-extend", "vd-shorten", "appeal", "appeal-decide", "asylum",
+                     "asylum-decide", "detention", "detention-end", "detention-extend",
+                     "postponement", "postponement-end", "vulnerability", "risk",
+                     "availability", "transition")
+    },
+    "POST /api/v1/return-cases/{case_id}/safeguard-override": _persons(
+        url=_c("/safeguard-override"), method="post", allowed="de-supervisor", ok=(422,),
+        forbidden="de-officer",
+    ),
+    # Applications: both states see them (each its own zone); others do not know they exist.
+    "GET /api/v1/applications": Route(lambda c: "/api/v1/applications", allowed="az-officer",
+                                      forbidden="de-admin"),
+    "GET /api/v1/applications/{application_id}": _application("", allowed="az-officer"),
+    "GET /api/v1/applications/{application_id}/events": _application(
+        "/events", allowed="az-consul"
+    ),
+    "POST /api/v1/return-cases/{case_id}/applications": _persons(
+        url=_c("/applications"), method="post", allowed="de-officer", ok=(201, 409, 422),
+        forbidden="de-readonly",
+    ),
+    **{
+        f"POST /api/v1/applications/{{application_id}}/{segment}": _application(
+            f"/{segment}", method="post", allowed=side,
+            # The matrix's application is just submitted: an action the transition table
+            # does not allow yet answers 409 once the permission checks are passed.
+            ok=(200, 409, 422),
+            forbidden="de-readonly" if segment == "withdrawal" else "",
+        )
+        for segment, side in (
+            ("submit", "de-officer"), ("acknowledge", "az-officer"),
+            ("identification", "az-officer"), ("interviews", "az-officer"),
+            ("interviews/result", "az-officer"), ("information-requests", "az-officer"),
+            ("information", "de-officer"), ("extension", "az-officer"),
+            ("replies", "az-officer"), ("travel-documents/request", "de-officer"),
+            ("travel-documents", "az-consul"), ("transfers", "de-officer"),
+            ("transfers/confirm", "az-officer"), ("transfers/postpone", "de-officer"),
+            ("transfers/carry-out", "de-officer"), ("transfers/handover", "az-officer"),
+            ("readmission-in-error", "az-officer"), ("withdrawal", "de-officer"),
+        )
+    },
+    "POST /api/v1/applications/{application_id}/evidence": _application(
+        "/evidence", method="post", allowed="de-officer", ok=(409,), forbidden="de-readonly",
+        multipart=lambda c: {"person": c.application_person_id, "evidence_code": "passport",
+                             "file": io.BytesIO(b"%PDF-1.4\n" + bytes(64))},
+    ),
+    "GET /api/v1/applications/{application_id}/evidence/{evidence_id}/file": _application(
+        "", url=lambda c: f"/api/v1/applications/{c.application_id}/evidence/{c.evidence_id}/file",
+        allowed="az-consul",
+    ),
+    "GET /api/v1/notifications": Route(lambda c: "/api/v1/notifications", allowed="de-officer"),
+    "POST /api/v1/notifications/{notification_id}/read": Route(
+        lambda c: f"/api/v1/notifications/{c.notification_id}/read", method="post",
+        allowed="de-officer", strangers=("de-supervisor", "az-officer"),
+    ),
+    "POST /api/v1/notifications/read": Route(
+        lambda c: "/api/v1/notifications/read", method="post", allowed="de-readonly"
+    ),
+}  # fmt: skip
 
 
 def _web_routes() -> set[str]:
@@ -510,16 +640,45 @@ def ctx(persona: Callable[[str], User], settings: Any, tmp_path: Path) -> Ctx:
         application_id=application.pk,
         evidence_id=evidence.pk,
         notification_id=note.pk,
+        application_person_id=application.persons.get().pk,
+        identifier_id=identifier_add(
+            actor=target, person_id=person.pk, kind="passport", number="M4TR1X"
+        ).pk,
     )
 
 
 def _call(client: Client, route: Route, ctx: Ctx, **extra: Any) -> Any:
-    if route.body is not None:
-        extra = {"data": route.body, "content_type": "application/json", **extra}
-    if route.upload:
-        content = b"surname_latin,given_names_latin,sex,birth_year\nMatrix,Upload,X,1990\n"
-        extra = {"data": {"file": SimpleUploadedFile("cases.csv", content)}, **extra}
     return getattr(client, route.method)(route.url(ctx), **extra)
+
+
+@functools.cache
+def _openapi() -> dict[str, Any]:
+    return api.get_openapi_schema()
+
+
+def _documented_example(route: Route, name: str) -> dict[str, Any] | None:
+    """The example body the OpenAPI document gives for the operation, if it takes one."""
+    method, path = name.split(" ", 1)
+    operation = _openapi()["paths"][path][method.lower()]
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if not content:
+        return None
+    ref = content["schema"]["$ref"].rsplit("/", 1)[1]
+    schema = _openapi()["components"]["schemas"][ref]
+    examples: list[dict[str, Any]] = schema.get("examples", [{}])
+    return examples[0]
+
+
+def _call_api(client: Client, route: Route, name: str, ctx: Ctx, **extra: Any) -> Any:
+    """Call with the same valid body for everyone: the answer then depends on the caller only."""
+    if route.multipart is not None:
+        return client.post(route.url(ctx), route.multipart(ctx), **extra)
+    body = route.body(ctx) if route.body else _documented_example(route, name)
+    if body is None:
+        return _call(client, route, ctx, **extra)
+    return getattr(client, route.method)(
+        route.url(ctx), json.dumps(body), content_type="application/json", **extra
+    )
 
 
 @pytest.mark.parametrize("name", sorted(WEB))
@@ -556,21 +715,23 @@ def _bearer(persona: Callable[[str], User], username: str) -> dict[str, str]:
 def test_api_operation(name: str, ctx: Ctx, persona: Callable[[str], User]) -> None:
     route = API[name]
     client = Client()
-    anonymous = _call(client, route, ctx)
+    anonymous = _call_api(client, route, name, ctx)
     assert anonymous.status_code == 401
     assert anonymous.json()["error"]["code"] == "unauthenticated"
-    bad = _call(client, route, ctx, HTTP_AUTHORIZATION="Bearer rdm_deadbeef_not-a-real-token")
+    bad = _call_api(
+        client, route, name, ctx, HTTP_AUTHORIZATION="Bearer rdm_deadbeef_not-a-real-token"
+    )
     assert bad.status_code == 401
 
     for stranger in route.strangers:
-        response = _call(client, route, ctx, **_bearer(persona, stranger))
+        response = _call_api(client, route, name, ctx, **_bearer(persona, stranger))
         assert response.status_code == 404, stranger
         assert response.json()["error"]["code"] == "not_found"
     if route.forbidden:
-        response = _call(client, route, ctx, **_bearer(persona, route.forbidden))
+        response = _call_api(client, route, name, ctx, **_bearer(persona, route.forbidden))
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "capability_required"
-    response = _call(client, route, ctx, **_bearer(persona, route.allowed))
+    response = _call_api(client, route, name, ctx, **_bearer(persona, route.allowed))
     assert response.status_code in route.ok
     if route.not_listed:
         usernames = {u["username"] for u in response.json()}

@@ -132,19 +132,11 @@ def test_the_transfer_racing_the_sweep_that_expires_its_document_ends_with_one_o
     from readmit.core.errors import IllegalTransition
     from readmit.readmission.models import TravelDocument
 
-    from .walk import start
+    from .walk import issue_td, start
 
     w = start(world, persona).take("submit", "accept")
     today = timezone.localdate()
-    s.travel_document_issue(
-        actor=w.requested,
-        application_id=w.application.pk,
-        person_id=w.person().pk,
-        kind="laissez_passer",
-        number="LP-5",
-        issued_on=today,
-        valid_until=today + dt.timedelta(days=12),  # the transfer is planned in 10 days
-    )
+    issue_td(w, valid_days=12)  # the transfer is planned in 10 days
     w.take("notify_transfer", "confirm_transfer")
     assert w.transfer is not None
     transfer_id = w.transfer.pk

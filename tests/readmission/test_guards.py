@@ -37,7 +37,7 @@ from readmit.returns.services import (
 )
 
 from .conftest import World
-from .walk import Walk, foreign_application, start
+from .walk import Walk, foreign_application, issue_td, start
 
 pytestmark = pytest.mark.django_db
 
@@ -319,16 +319,7 @@ def test_the_travel_document_must_be_valid_on_the_day_of_the_transfer(
     world: World, persona: Callable[[str], User]
 ) -> None:
     w = start(world, persona).take("submit", "accept")
-    today = TODAY()
-    s.travel_document_issue(
-        actor=w.requested,
-        application_id=w.application.pk,
-        person_id=w.person().pk,
-        kind="laissez_passer",
-        number="LP-1",
-        issued_on=today,
-        valid_until=today + dt.timedelta(days=5),
-    )
+    issue_td(w, valid_days=5)
 
     def notify(days: int) -> Transfer:
         return s.transfer_notify(

@@ -114,7 +114,7 @@ def test_a_case_walked_from_draft_to_handover_in_the_browser_pages(
 
     for client, who in ((de, "requesting"), (az, "requested")):
         page = client.get(f"/applications/{application.pk}/").content.decode()
-        timeline = page.split('class="timeline"')[1]
+        timeline = page.split('data-testid="timeline"')[1].split("</table>")[0]
         for step in (
             "Application submitted",
             "Receipt acknowledged",
@@ -128,7 +128,8 @@ def test_a_case_walked_from_draft_to_handover_in_the_browser_pages(
         ):
             assert step in timeline, (who, step)
         assert "az-consul" in timeline and "de-officer" in timeline
-        assert re.search(r"deadline \d{1,2} [A-Z][a-z]+ \d{4}", timeline)  # 18 December 2026
+        # The deadline each step set, in its own column (e.g. 18 December 2026).
+        assert re.search(r"<td>\d{1,2} [A-Z][a-z]+ \d{4}</td></tr>", timeline)
     assert "Application drafted" in de.get(f"/applications/{application.pk}/").content.decode()
     assert "Application drafted" not in az.get(f"/applications/{application.pk}/").content.decode()
 

@@ -166,7 +166,8 @@ def _sweep_after_in_error_window(w: Walk) -> None:
     deadline_sweep(today=window + dt.timedelta(days=1))
 
 
-def _issue_td(w: Walk) -> None:
+def issue_td(w: Walk, valid_days: int = 365) -> None:
+    """The requested state issues a laissez-passer for the principal, valid `valid_days`."""
     today = timezone.localdate()
     s.travel_document_issue(
         actor=w.req,
@@ -175,7 +176,7 @@ def _issue_td(w: Walk) -> None:
         kind="laissez_passer",
         number=f"LP-{len(w.taken)}",
         issued_on=today,
-        valid_until=today + dt.timedelta(days=365),
+        valid_until=today + dt.timedelta(days=valid_days),
     )
 
 
@@ -219,7 +220,7 @@ STEPS: dict[str, Callable[[Walk], object]] = {
     "request_td": lambda w: s.travel_document_request(
         actor=w.officer, application_id=w.application.pk, person_id=_principal(w)
     ),
-    "issue_td": _issue_td,
+    "issue_td": issue_td,
     "sweep_td": _sweep_after_td_validity,
     "notify_transfer": _notify_transfer,
     "confirm_transfer": lambda w: s.transfer_confirm(

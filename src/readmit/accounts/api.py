@@ -76,6 +76,7 @@ def _viewer(request: HttpRequest) -> User:
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="The account behind the token")
 def me(request: HttpRequest) -> MeOut:
+    """Your account, authority and capabilities: what the token may do."""
     user = _viewer(request)
     return MeOut(
         id=user.pk,
@@ -91,6 +92,7 @@ def me(request: HttpRequest) -> MeOut:
     "/states", response={200: list[StateOut], 401: ErrorOut}, summary="All states (ISO 3166-1)"
 )
 def state_list(request: HttpRequest) -> list[StateOut]:
+    """Every state with its EU, Schengen-associated and partner flags."""
     return [
         StateOut(
             code=s.code,
@@ -110,6 +112,7 @@ def state_list(request: HttpRequest) -> list[StateOut]:
     summary="Competent authorities",
 )
 def authority_list(request: HttpRequest) -> list[AuthorityOut | None]:
+    """The competent authorities you may address or work with."""
     return [_authority(a) for a in selectors.authority_list(viewer=_viewer(request))]
 
 
@@ -134,6 +137,7 @@ def _user_out(u: User) -> UserOut:
     summary="Accounts of your authority (authority administrators)",
 )
 def user_list(request: HttpRequest) -> list[UserOut]:
+    """The accounts of your authority; each is written to the access log."""
     viewer = _viewer(request)
     users = list(selectors.user_list(viewer=viewer))
     access_log_record(
@@ -150,6 +154,7 @@ def user_list(request: HttpRequest) -> list[UserOut]:
     summary="One account of your authority",
 )
 def user_detail(request: HttpRequest, user_id: int) -> UserOut:
+    """One account of your authority (404 for another authority's); access-logged."""
     viewer = _viewer(request)
     user = selectors.user_get(viewer=viewer, user_id=user_id)
     access_log_record(

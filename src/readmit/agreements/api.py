@@ -115,6 +115,7 @@ def _viewer(request: HttpRequest) -> User:
     summary="The agreements and arrangements of the registry",
 )
 def agreement_list(request: HttpRequest, kind: str = "") -> list[AgreementSummaryOut]:
+    """Every agreement or arrangement in the registry, with its dates' confidence."""
     return [
         AgreementSummaryOut(
             code=a.code,
@@ -136,6 +137,8 @@ def agreement_list(request: HttpRequest, kind: str = "") -> list[AgreementSummar
     summary="One agreement: rules with sources and confidence, evidence, phases, protocols",
 )
 def agreement_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    """The agreement's rules (each with its source and confidence), evidence catalogue,
+    phases and protocols; `not_configured` lists the rules the registry does not know."""
     agreement = selectors.agreement_get(viewer=_viewer(request), code=code)
     data = agreement_to_dict(agreement)
     configured = {r["rule"] for r in data["rules"]}
@@ -149,6 +152,8 @@ def agreement_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     summary="Deadlines of an application (null: not configured, see why_null)",
 )
 def deadlines(request: HttpRequest, query: Query[DeadlinesQuery]) -> dict[str, Any]:
+    """The time limits of an application received on `received` under `agreement`: each
+    with its rule, source and confidence; null where the agreement configures none."""
     report = selectors.agreement_deadlines(
         viewer=_viewer(request),
         code=query.agreement,

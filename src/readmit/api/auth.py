@@ -12,7 +12,8 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer rdm_…`: a user's or a system integration's token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = token_authenticate(token)
+        # The Idempotency-Key check may have authenticated this very header already.
+        user = getattr(request, "_bearer_user", None) or token_authenticate(token)
         if user is None:
             return None
         request.user = user

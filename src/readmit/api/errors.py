@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -19,6 +21,70 @@ class ErrorBody(Schema):
 
 class ErrorOut(Schema):
     error: ErrorBody
+
+    model_config = {
+        **Schema.model_config,
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "error": {
+                        "code": "validation_failed",
+                        "message": "The request has invalid values.",
+                        "fields": {"birth_year": ["This is required."]},
+                    }
+                }
+            ]
+        },
+    }
+
+
+logger = logging.getLogger("readmit.api")
+
+# Every status an operation can answer with the error shape, for `response=` declarations.
+ERRORS: dict[int, type[ErrorOut]] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+READ_ERRORS: dict[int, type[ErrorOut]] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+
+
+def error_json(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    """The error shape outside an operation (unknown path, wrong method, idempotency)."""
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return JsonResponse(body, status=status)
+
+
+def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any path under /api/v1/ that names no operation."""
+    return error_json(request, 404, "not_found", _("No such API operation."))
+
+
+def method_not_allowed(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Ninja answers a wrong method with a bare 405: give it the error shape."""
+    allowed = response.get("Allow", "")
+    result = error_json(
+        request,
+        405,
+        "method_not_allowed",
+        _("This operation does not accept %(method)s.") % {"method": request.method},
+    )
+    if allowed:
+        result["Allow"] = allowed
+    return result
 
 
 def error_response(
@@ -74,6 +140,18 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return error_response(api, request, 404, "not_found", "Not found, or not visible to you.")
+
+    @api.exception_handler(Exception)
+    def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Logged with the operation's path only: never the body, which may hold personal data.
+        logger.exception("API error on %s %s", request.method, request.path)
+        return error_response(
+            api,
+            request,
+            500,
+            "server_error",
+            _("Something went wrong on our side. Try again later; the error is logged."),
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -42,6 +42,8 @@ class AuditFilter(Schema):
     summary="Audit entries of your authority, newest first (authority administrators)",
 )
 def audit_list(request: HttpRequest, filters: Query[AuditFilter]) -> list[AuditEntryOut]:
+    """Entries made by your authority's users or concerning its records; page with
+    `before_seq` (the last `seq` you received)."""
     assert isinstance(request.user, User)
     qs = selectors.audit_entry_list(
         user=request.user, since=filters.since, until=filters.until, action=filters.action

@@ -33,6 +33,9 @@ def _params(request: HttpRequest) -> dict[str, str]:
     response={200: None, **ERRORS},
     summary="Applications in your scope as CSV or XLSX; filters: queue, status, kind, state, "
     "reference (a requested state receives the shared fields only)",
+    description=(
+        "Streams every matching application as CSV (format=csv) or XLSX (format=xlsx). Cells that a spreadsheet would run as a formula are neutralised. The export is recorded in the access log."
+    ),
 )
 def export_applications(
     request: HttpRequest, format: str = "csv"
@@ -45,6 +48,9 @@ def export_applications(
     "/exports/return-cases",
     response={200: None, **ERRORS},
     summary="Your authority's return cases as CSV or XLSX; filters: status, q",
+    description=(
+        "The return file never leaves the requesting authority: this export lists your own authority's cases only. Formula-safe cells; recorded in the access log."
+    ),
 )
 def export_return_cases(
     request: HttpRequest, format: str = "csv"
@@ -57,6 +63,9 @@ def export_return_cases(
     "/exports/persons",
     response={200: None, **ERRORS},
     summary="Your authority's persons as CSV or XLSX; filter: q",
+    description=(
+        "Persons registered by your authority, searchable by name in any script or document number. Formula-safe cells; recorded in the access log."
+    ),
 )
 def export_persons(
     request: HttpRequest, format: str = "csv"

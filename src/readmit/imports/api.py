@@ -70,6 +70,9 @@ def _out(job: ImportJob) -> ImportJobOut:
     "/imports",
     response={202: ImportJobOut, **ERRORS},
     summary="Upload a CSV or XLSX file of return cases; answers the import job to poll",
+    description=(
+        "Multipart upload (field `file`) of a CSV (UTF-8) or XLSX file in the documented columns (docs/import.md). The file is validated first; nothing is saved unless every row is valid, or with valid_only only the valid rows. dry_run validates without saving. Answers 202 with the job; poll GET /imports/{job_id}."
+    ),
 )
 def import_create(
     request: HttpRequest, file: File[UploadedFile], options: Form[ImportOptions]
@@ -85,6 +88,7 @@ def import_create(
     "/imports/template",
     response={200: None, **ERRORS},
     summary="The import template, as CSV (format=csv) or XLSX (format=xlsx)",
+    description=("The header row of every column the import reads, to fill in and upload."),
 )
 def import_template(request: HttpRequest, format: str = "csv") -> HttpResponse:
     require(_user(request), Capability.EDIT_RETURN_CASE)
@@ -104,6 +108,9 @@ def import_template(request: HttpRequest, format: str = "csv") -> HttpResponse:
     "/imports/{job_id}",
     response={200: ImportJobOut, **ERRORS},
     summary="Status, progress and report of an import job",
+    description=(
+        "Status (queued, running, done, failed), rows checked out of the total, and the report: every problem with its row and column."
+    ),
 )
 def import_get(request: HttpRequest, job_id: int) -> ImportJobOut:
     return _out(jobs.job_get(viewer=_user(request), job_id=job_id))

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from readmit.accounts.capabilities import Capability, require
 from readmit.audit.services import access_log_record
 from readmit.core.errors import NotFound
+from readmit.core.pagination import keyset_page
 from readmit.core.scoping import get_visible
 from readmit.persons.models import FamilyRelation, Person
 from readmit.persons.sharing import SHAREABLE_FIELDS, shareable_particulars
@@ -32,6 +33,7 @@ __all__ = [
     "person_family",
     "person_get",
     "person_list",
+    "person_page",
     "person_photo_read",
     "shareable_particulars",
 ]
@@ -48,9 +50,7 @@ def _log(viewer: User, persons: list[Person], purpose: str) -> None:
         )
 
 
-def person_list(*, viewer: User, query: str = "", limit: int = 50) -> list[Person]:
-    """Persons of the viewer's authority whose name (any script, aliases included) or
-    document number contains `query`, case-insensitively; at most `limit`, access-logged."""
+def _matching(viewer: User, query: str) -> QuerySet[Person]:
     require(viewer, Capability.VIEW_CASES)
     persons = Person.objects.visible_to(viewer)
     text = query.strip().casefold()
@@ -60,9 +60,24 @@ def person_list(*, viewer: User, query: str = "", limit: int = 50) -> list[Perso
         if number:
             condition |= Q(search_text__contains=number)
         persons = persons.filter(condition)
-    rows = list(persons.order_by("-updated_at", "-pk")[:limit])
+    return persons
+
+
+def person_list(*, viewer: User, query: str = "", limit: int = 50) -> list[Person]:
+    """Persons of the viewer's authority whose name (any script, aliases included) or
+    document number contains `query`, case-insensitively; at most `limit`, access-logged."""
+    rows = list(_matching(viewer, query).order_by("-updated_at", "-pk")[:limit])
     _log(viewer, rows, "person search")
     return rows
+
+
+def person_page(
+    *, viewer: User, query: str = "", cursor: str | None = None, limit: int = 50
+) -> tuple[list[Person], str | None]:
+    """`person_list` as cursor pages, newest record first (the API's list); access-logged."""
+    rows, next_cursor = keyset_page(_matching(viewer, query), cursor=cursor, limit=limit)
+    _log(viewer, rows, "api person list")
+    return rows, next_cursor
 
 
 def person_get(*, viewer: User, person_id: int, purpose: str = "person page") -> Person:

@@ -256,6 +256,11 @@ class ApplicationPerson(models.Model):
     health_consent_recorded_on = models.DateField(null=True, blank=True)
     surname_latin = models.CharField(max_length=200, db_index=True)
     given_names_latin = models.CharField(max_length=200)
+    # Derived from the snapshot (readmission.filters.person_search_fields), for the work
+    # queue's search and nationality filter: folded names in every script and document
+    # numbers; the nationalities' ISO codes between spaces (" AZ RU ").
+    search_text = models.TextField(blank=True, editable=False)
+    nationality_codes = models.CharField(max_length=60, blank=True, editable=False)
     reply_on = models.DateField(null=True, blank=True)
     refusal_reason = models.CharField(max_length=40, choices=RefusalReason.choices, blank=True)
     refusal_explanation = models.TextField(blank=True)

@@ -12,16 +12,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from readmit.accounts.capabilities import capabilities_of
 from readmit.accounts.models import User
+from readmit.agreements.choices import RuleUnit
 from readmit.audit.services import access_log_record
 from readmit.core.calendar import CalendarError, working_days_between
 from readmit.core.scoping import get_visible
 from readmit.persons.sharing import SHAREABLE_FIELDS
 from readmit.readmission import workflow
+from readmit.readmission.filters import ApplicationFilters, Cursor, apply_filters, order_page
 from readmit.readmission.models import (
     OPEN_STATUSES,
     Application,
@@ -29,6 +31,7 @@ from readmit.readmission.models import (
     ApplicationStatus,
     EventVisibility,
     Evidence,
+    PersonRole,
     PersonStatus,
 )
 from readmit.readmission.workflow import REQUESTED, REQUESTING
@@ -53,7 +56,9 @@ SHARED_APPLICATION_FIELDS = (
     "submitted_at",
     "received_on",
     "acknowledged_on",
+    "clock_started_on",
     "reply_due",
+    "reply_due_unit",
     "reply_due_source",
     "reply_due_confidence",
     "tacit_acceptance",
@@ -122,6 +127,17 @@ def days_left(application: Application, today: dt.date | None = None) -> int | N
         except CalendarError:
             pass
     return (application.reply_due - today).days
+
+
+def _rule_text(application: Application) -> str:
+    """The reply period as the agreement states it, e.g. "12 calendar days"."""
+    if not application.reply_due_amount:
+        return ""
+    try:
+        unit = str(RuleUnit(application.reply_due_unit).label)
+    except ValueError:
+        unit = application.reply_due_unit
+    return f"{application.reply_due_amount} {unit}"
 
 
 def _person(person: ApplicationPerson) -> dict[str, Any]:
@@ -222,11 +238,9 @@ def application_view(
         "reply_due": application.reply_due,
         "reply_due_source": application.reply_due_source,
         "reply_due_confidence": application.reply_due_confidence,
-        "reply_rule": (
-            f"{application.reply_due_amount} {application.reply_due_unit.replace('_', ' ')}"
-            if application.reply_due_amount
-            else ""
-        ),
+        "clock_started_on": application.clock_started_on,
+        "reply_rule": _rule_text(application),
+        "reply_due_unit": application.reply_due_unit,
         "days_left": days_left(application) if application.status in OPEN_STATUSES else None,
         "tacit_acceptance": application.tacit_acceptance,
         "tacit_acceptance_source": application.tacit_acceptance_source,
@@ -385,27 +399,55 @@ def work_queue(
     *,
     viewer: User,
     queue: str = "action_needed",
-    after: tuple[dt.date | None, int] | None = None,
+    filters: ApplicationFilters | None = None,
+    after: Cursor | None = None,
     limit: int = 50,
     today: dt.date | None = None,
 ) -> list[Application]:
-    """One page of a work queue, soonest due first, with keyset pagination on (due, id)."""
-    if queue not in QUEUE_NAMES:
-        queue = "action_needed"
-    qs = _queue(viewer, queue, today or timezone.localdate())
-    if after is not None:
-        due, last_id = after
-        if due is None:
-            qs = qs.filter(reply_due__isnull=True, pk__gt=last_id)
-        else:
-            qs = qs.filter(
-                Q(reply_due__gt=due) | Q(reply_due=due, pk__gt=last_id) | Q(reply_due__isnull=True)
-            )
-    return list(
-        qs.select_related("agreement", "requested_state", "requesting_authority").order_by(
-            F("reply_due").asc(nulls_last=True), "pk"
-        )[:limit]
+    """One page of a work queue (or of all the viewer's applications: queue "all"), filtered
+    and sorted (soonest due first by default), with keyset pagination on (sort value, id).
+
+    Each row carries `principal`: the principal person's shared particulars (names), read
+    in one extra query whatever the page size; listing names is an access-logged read."""
+    today = today or timezone.localdate()
+    if queue == "all":
+        qs = application_queryset(viewer=viewer)
+    else:
+        qs = _queue(viewer, queue if queue in QUEUE_NAMES else "action_needed", today)
+    filters = filters or ApplicationFilters()
+    qs = apply_filters(qs, filters, today=today)
+    rows = list(
+        order_page(
+            qs.select_related("agreement", "requested_state", "requesting_authority__state"),
+            filters.sort,
+            after,
+            limit,
+        )
     )
+    principals = {
+        p.application_id: p
+        for p in ApplicationPerson.objects.filter(
+            application_id__in=[a.pk for a in rows], role=PersonRole.PRINCIPAL
+        ).only("id", "application_id", "surname_latin", "given_names_latin", "particulars")
+    }
+    for row in rows:
+        principal = principals.get(row.pk)
+        row.principal = (  # type: ignore[attr-defined]
+            {k: v for k, v in principal.particulars.items() if k in SHAREABLE_FIELDS}
+            if principal
+            else {}
+        )
+    if principals:
+        access_log_record(
+            actor=viewer,
+            records=[
+                ("readmission.applicationperson", p.pk, row.requesting_authority_id)
+                for row in rows
+                if (p := principals.get(row.pk))
+            ],
+            purpose="work queue",
+        )
+    return rows
 
 
 def queue_counts(*, viewer: User, today: dt.date | None = None) -> dict[str, int]:

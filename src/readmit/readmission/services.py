@@ -43,6 +43,7 @@ from readmit.notifications.services import notify
 from readmit.persons.models import Person
 from readmit.persons.sharing import shareable_particulars
 from readmit.readmission import workflow
+from readmit.readmission.filters import person_search_fields
 from readmit.readmission.models import (
     OPEN_STATUSES,
     PLATFORM,
@@ -526,6 +527,7 @@ def application_draft(
     for item in persons:
         person = person_rows[item.person_id]
         particulars = shareable_particulars(person)
+        search_text, nationality_codes = person_search_fields(particulars)
         ApplicationPerson.objects.create(
             application=application,
             role=item.role,
@@ -533,6 +535,8 @@ def application_draft(
             particulars=particulars,
             surname_latin=str(particulars.get("surname_latin", ""))[:200],
             given_names_latin=str(particulars.get("given_names_latin", ""))[:200],
+            search_text=search_text,
+            nationality_codes=nationality_codes[:60],
             # Only with the person's express consent (DOMAIN.md §1.5, item 5).
             health_statement=item.health_statement if item.health_consent else "",
             health_consent_recorded_on=today

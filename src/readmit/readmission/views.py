@@ -2,45 +2,96 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
+from csp.constants import SELF
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from readmit.accounts.capabilities import Capability, require
-from readmit.accounts.models import State
-from readmit.agreements.models import EvidenceType
+from readmit.accounts.models import State, User
+from readmit.agreements.models import Agreement, EvidenceType
 from readmit.core.errors import DomainError
+from readmit.persons.models import CivilStatus, IdentifierKind, NameKind, NationalityStatus, Sex
 from readmit.readmission import selectors, services
 from readmit.readmission.actions import ACTIONS, DATE, Action
-from readmit.readmission.models import ApplicationKind, PersonRole, Procedure
+from readmit.readmission.api_selectors import draft_family
+from readmit.readmission.filters import decode_cursor, encode_cursor, parse_filters
+from readmit.readmission.models import OPEN_STATUSES, ApplicationKind, PersonRole, Procedure
 from readmit.web.utils import apply_domain_error, current_user
+
+QUEUE_TABS = (
+    ("action_needed", gettext_lazy("Action needed")),
+    ("due_soon", gettext_lazy("Due soon")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("waiting", gettext_lazy("Waiting for the other state")),
+    ("all", gettext_lazy("All")),
+)
+PAGE_SIZE = 50
+
+
+def queue_context(request: HttpRequest, viewer: User) -> dict[str, Any]:
+    """The work queue's tabs, counts, filter panel and one page of rows, from the query string."""
+    require(viewer, Capability.VIEW_CASES)
+    queue = request.GET.get("queue", "action_needed")
+    if queue not in dict(QUEUE_TABS):
+        queue = "action_needed"
+    states = [(s.code, s.name) for s in State.objects.order_by("name").only("code", "name")]
+    agreements = [(a.code, a.code) for a in Agreement.objects.order_by("code").only("code")]
+    form, filters = parse_filters(request.GET, states=states, agreements=agreements)
+    after = decode_cursor(request.GET.get("after", ""), filters.sort)
+    rows = selectors.work_queue(
+        viewer=viewer, queue=queue, filters=filters, after=after, limit=PAGE_SIZE
+    )
+    for row in rows:
+        left = selectors.days_left(row) if row.status in OPEN_STATUSES else None
+        row.days_left = left  # type: ignore[attr-defined]
+        row.days_overdue = -left if left is not None and left < 0 else 0  # type: ignore[attr-defined]
+    counts = selectors.queue_counts(viewer=viewer)
+    params = request.GET.copy()
+    params.pop("after", None)
+    next_params = None
+    if len(rows) == PAGE_SIZE:
+        next_params = params.copy()
+        next_params["after"] = encode_cursor(rows[-1], filters.sort)
+    sort_links = {}
+    for column in ("received", "due"):
+        p = params.copy()
+        p["sort"] = f"-{column}" if filters.sort == column else column
+        sort_links[column] = p.urlencode()
+    return {
+        "queue": queue,
+        "tabs": [(name, label, counts.get(name)) for name, label in QUEUE_TABS],
+        "counts": counts,
+        "rows": rows,
+        "form": form,
+        "filters": filters,
+        "sort_links": sort_links,
+        "query": params.urlencode(),
+        # The export takes the same filters; "all" is every application in scope there.
+        "export_query": _without(params, "queue" if queue == "all" else "", "sort").urlencode(),
+        "next_query": next_params.urlencode() if next_params else "",
+        "is_first_page": after is None,
+    }
+
+
+def _without(params: QueryDict, *names: str) -> QueryDict:
+    copy = params.copy()
+    for name in names:
+        copy.pop(name, None)
+    return copy
 
 
 def work_queue(request: HttpRequest) -> HttpResponse:
     viewer = current_user(request)
-    require(viewer, Capability.VIEW_CASES)
-    queue = request.GET.get("queue", "action_needed")
-    after = None
-    if request.GET.get("after_id"):
-        try:
-            due = request.GET.get("after_due") or None
-            after = (dt.date.fromisoformat(due) if due else None, int(request.GET["after_id"]))
-        except ValueError:
-            after = None
-    rows = selectors.work_queue(viewer=viewer, queue=queue, after=after)
-    context = {
-        "queue": queue if queue in selectors.QUEUE_NAMES else "action_needed",
-        "rows": rows,
-        "counts": selectors.queue_counts(viewer=viewer),
-        "next": rows[-1] if len(rows) == 50 else None,
-    }
+    context = queue_context(request, viewer)
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue-results":
+        return render(request, "readmission/_queue_results.html", context)
     return render(request, "readmission/work_queue.html", context)
 
 
@@ -92,53 +143,45 @@ class DraftForm(forms.Form):
         self.fields["family"].choices = family  # type: ignore[attr-defined]
 
 
+def draft_create(viewer: Any, case: Any, data: dict[str, Any]) -> Any:
+    """Draft from the cleaned DraftForm data: the case's person as principal, with the
+    chosen spouse and children (the web page and the API alike)."""
+    roles = {pid: role for pid, _label, role in draft_family(case)}
+    persons = [
+        services.PersonInput(
+            person_id=case.person_id,
+            role=PersonRole.PRINCIPAL,
+            health_statement=data["health_statement"],
+            health_consent=data["health_consent"],
+        )
+    ]
+    persons += [services.PersonInput(person_id=pid, role=roles[pid]) for pid in data["family"]]
+    return services.application_draft(
+        actor=viewer,
+        return_case_id=case.pk,
+        kind=data["kind"],
+        requested_state=data["requested_state"],
+        persons=persons,
+        procedure=data["procedure"],
+        apprehended_on=data["apprehended_on"],
+        knowledge_on=data["knowledge_on"],
+        observations=data["observations"],
+        stateless=data["stateless"],
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def application_draft(request: HttpRequest, case_id: int) -> HttpResponse:
-    from readmit.persons.models import FamilyLink
     from readmit.returns.selectors import case_get
 
     viewer = current_user(request)
     require(viewer, Capability.SUBMIT_APPLICATION)
     case = case_get(viewer=viewer, case_id=case_id)
-    links = FamilyLink.objects.filter(
-        person_id=case.person_id, relation__in=["spouse", "child"]
-    ).select_related("relative")
-    family = [
-        (
-            link.relative_id,
-            f"{link.relative.surname_latin}, {link.relative.given_names_latin} ({link.get_relation_display()})",
-        )
-        for link in links
-    ]
-    roles = {
-        link.relative_id: PersonRole.SPOUSE if link.relation == "spouse" else PersonRole.CHILD
-        for link in links
-    }
+    family = [(pid, label) for pid, label, _role in draft_family(case)]
     form = DraftForm(request.POST or None, family=family)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        persons = [
-            services.PersonInput(
-                person_id=case.person_id,
-                role=PersonRole.PRINCIPAL,
-                health_statement=data["health_statement"],
-                health_consent=data["health_consent"],
-            )
-        ]
-        persons += [services.PersonInput(person_id=pid, role=roles[pid]) for pid in data["family"]]
         try:
-            application = services.application_draft(
-                actor=viewer,
-                return_case_id=case.pk,
-                kind=data["kind"],
-                requested_state=data["requested_state"],
-                persons=persons,
-                procedure=data["procedure"],
-                apprehended_on=data["apprehended_on"],
-                knowledge_on=data["knowledge_on"],
-                observations=data["observations"],
-                stateless=data["stateless"],
-            )
+            application = draft_create(viewer, case, form.cleaned_data)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -154,7 +197,7 @@ def application_draft(request: HttpRequest, case_id: int) -> HttpResponse:
 # --- The application page ---------------------------------------------------------------------
 
 
-def _form_kwargs(action: Action, view: selectors.ApplicationView) -> dict[str, Any]:
+def action_choices(action: Action, view: selectors.ApplicationView) -> dict[str, Any]:
     data = view.data
     people = [
         (
@@ -201,20 +244,52 @@ def _render_detail(
     action_forms = []
     for name in _available(view):
         action = ACTIONS[name]
-        form = bound.get(name) or action.form(prefix=name, **_form_kwargs(action, view))
+        form = bound.get(name) or action.form(prefix=name, **action_choices(action, view))
         action_forms.append({"name": name, "action": action, "form": form})
     evidence_types = []
     if view.side == "requesting" and view.data["status"] in ("draft", "information_requested"):
         evidence_types = list(
             EvidenceType.objects.filter(agreement__code=view.data["agreement"]["code"])
         )
+    evidence = view.data["evidence"]
+    selected = None
+    wanted = request.GET.get("evidence", "")
+    with_file = [e for e in evidence if e["has_file"]]
+    if wanted.isdigit():
+        selected = next((e for e in with_file if e["id"] == int(wanted)), None)
+    selected = selected or (with_file[0] if with_file else None)
     context = {
         "view": view,
         "a": view.data,
         "action_forms": action_forms,
         "evidence_types": evidence_types,
+        "selected_evidence": selected,
+        "persons_by_id": {p["id"]: p for p in view.data["persons"]},
+        "state_names": _state_names(view.data["persons"]),
+        "labels": PARTICULAR_LABELS,
     }
     return render(request, "readmission/application_detail.html", context, status=status)
+
+
+PARTICULAR_LABELS = {
+    "sex": dict(Sex.choices),
+    "civil_status": dict(CivilStatus.choices),
+    "nationality_status": dict(NationalityStatus.choices),
+    "identifier_kind": dict(IdentifierKind.choices),
+    "name_kind": dict(NameKind.choices),
+}
+
+
+def _state_names(persons: list[dict[str, Any]]) -> dict[str, str]:
+    """Names of the states the particulars mention by code, in one query."""
+    codes: set[str] = set()
+    for p in persons:
+        part = p["particulars"]
+        codes |= {part.get("birth_country") or "", part.get("last_address_country") or ""}
+        codes |= {n.get("state") or "" for n in part.get("nationalities") or []}
+        codes |= {d.get("issuing_state") or "" for d in part.get("identity_documents") or []}
+    codes.discard("")
+    return dict(State.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
 
 
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
@@ -232,7 +307,7 @@ def application_act(request: HttpRequest, application_id: int, action: str) -> H
     view = selectors.application_view(
         viewer=viewer, application_id=application_id, purpose=f"action {action}"
     )
-    form = spec.form(request.POST, prefix=action, **_form_kwargs(spec, view))
+    form = spec.form(request.POST, prefix=action, **action_choices(spec, view))
     if form.is_valid():
         try:
             spec.handler(viewer, application_id, form.cleaned_data)
@@ -284,6 +359,15 @@ class EvidenceForm(forms.Form):
         self.fields["evidence_code"].choices = types  # type: ignore[attr-defined]
 
 
+def evidence_choices(view: selectors.ApplicationView) -> dict[str, Any]:
+    """The persons and the agreement's means of evidence the evidence form offers."""
+    types = [
+        (e.code, f"{e.label} – {e.get_evidence_class_display()}")
+        for e in EvidenceType.objects.filter(agreement__code=view.data["agreement"]["code"])
+    ]
+    return {"persons": action_choices(ACTIONS["reply"], view)["persons"], "types": types}
+
+
 @require_http_methods(["GET", "POST"])
 def evidence_add(request: HttpRequest, application_id: int) -> HttpResponse:
     viewer = current_user(request)
@@ -291,12 +375,7 @@ def evidence_add(request: HttpRequest, application_id: int) -> HttpResponse:
         viewer=viewer, application_id=application_id, purpose="evidence form"
     )
     require(viewer, Capability.SUBMIT_APPLICATION)
-    persons = _form_kwargs(ACTIONS["reply"], view)["persons"]
-    types = [
-        (e.code, f"{e.label} – {e.get_evidence_class_display()}")
-        for e in EvidenceType.objects.filter(agreement__code=view.data["agreement"]["code"])
-    ]
-    form = EvidenceForm(request.POST or None, request.FILES or None, persons=persons, types=types)
+    form = EvidenceForm(request.POST or None, request.FILES or None, **evidence_choices(view))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data.pop("file")
@@ -333,4 +412,7 @@ def evidence_file(request: HttpRequest, application_id: int, evidence_id: int) -
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    # Framed by the application page's viewer only (same origin), never by another site.
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response._csp_replace = {"frame-ancestors": [SELF], "object-src": [SELF]}  # type: ignore[attr-defined]  # as csp.decorators.csp_replace
     return response

@@ -13,12 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from readmit.accounts.capabilities import Capability, require
 from readmit.audit.services import access_log_record
+from readmit.core.pagination import keyset_page
 from readmit.core.scoping import get_visible
 from readmit.core.timeutil import today as local_today
 from readmit.returns.choices import (
@@ -51,11 +52,7 @@ def _log(viewer: User, cases: list[ReturnCase], purpose: str) -> None:
         access_log_record(actor=viewer, records=records, purpose=purpose)
 
 
-def case_list(
-    *, viewer: User, filters: Mapping[str, Any] | None = None, limit: int = 100
-) -> list[ReturnCase]:
-    """The viewer's authority's cases, newest first; filters: status, query (reference or
-    the person's name or document number). At most `limit`, access-logged."""
+def _cases(viewer: User, filters: Mapping[str, Any] | None) -> QuerySet[ReturnCase]:
     require(viewer, Capability.VIEW_CASES)
     filters = filters or {}
     cases = ReturnCase.objects.visible_to(viewer).select_related("person")
@@ -66,9 +63,30 @@ def case_list(
         cases = cases.filter(
             Q(reference__icontains=query) | Q(person__search_text__contains=query.casefold())
         )
-    rows = list(cases[:limit])
+    return cases
+
+
+def case_list(
+    *, viewer: User, filters: Mapping[str, Any] | None = None, limit: int = 100
+) -> list[ReturnCase]:
+    """The viewer's authority's cases, newest first; filters: status, query (reference or
+    the person's name or document number). At most `limit`, access-logged."""
+    rows = list(_cases(viewer, filters)[:limit])
     _log(viewer, rows, "return case list")
     return rows
+
+
+def case_page(
+    *,
+    viewer: User,
+    filters: Mapping[str, Any] | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[ReturnCase], str | None]:
+    """`case_list` as cursor pages, newest first (the API's list); access-logged."""
+    rows, next_cursor = keyset_page(_cases(viewer, filters), cursor=cursor, limit=limit)
+    _log(viewer, rows, "api return case list")
+    return rows, next_cursor
 
 
 def case_get(*, viewer: User, case_id: int, purpose: str = "return case page") -> ReturnCase:

@@ -7,11 +7,23 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from readmit.accounts.capabilities import Capability, has
 from readmit.web.utils import current_user
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The work queue of the user's role; for roles without casework, their tasks."""
     user = current_user(request)
+    if has(user, Capability.VIEW_CASES):
+        from readmit.readmission.views import queue_context
+
+        context = queue_context(request, user)
+        if (
+            request.headers.get("HX-Request")
+            and request.headers.get("HX-Target") == "queue-results"
+        ):
+            return render(request, "readmission/_queue_results.html", context)
+        return render(request, "readmission/work_queue.html", {**context, "home": True})
     return render(request, "web/home.html", {"authority": user.authority})
 
 

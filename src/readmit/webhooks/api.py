@@ -23,12 +23,31 @@ class EndpointIn(Schema):
     description: str = ""
     enabled: bool = True
 
+    model_config = {
+        **Schema.model_config,
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "url": "https://return-system.example.org/readmit/events",
+                    "event_types": ["application.submitted", "application.replied"],
+                    "description": "National return case system",
+                    "enabled": True,
+                }
+            ]
+        },
+    }
+
 
 class EndpointPatch(Schema):
     url: str | None = None
     event_types: list[str] | None = None
     description: str | None = None
     enabled: bool | None = None
+
+    model_config = {
+        **Schema.model_config,
+        "json_schema_extra": {"examples": [{"enabled": False}]},
+    }
 
 
 class EndpointOut(Schema):
@@ -118,6 +137,9 @@ def _delivery(d: WebhookDelivery) -> DeliveryOut:
     "/webhooks",
     response={200: list[EndpointOut], **ERRORS},
     summary="Webhook endpoints of your authority (authority administrators)",
+    description=(
+        "Every endpoint your authority registered, with its event types and whether it is enabled. Needs the capability to manage API tokens (authority administrators). The signing secret is never listed."
+    ),
 )
 def webhook_list(request: HttpRequest) -> list[EndpointOut]:
     return [_endpoint(e) for e in selectors.endpoint_list(viewer=_user(request))]
@@ -127,6 +149,9 @@ def webhook_list(request: HttpRequest) -> list[EndpointOut]:
     "/webhooks",
     response={201: EndpointCreatedOut, **ERRORS},
     summary="Register a webhook endpoint; the signing secret is in this response only",
+    description=(
+        "Registers an HTTPS endpoint for the given event types (see docs/webhooks.md). The response carries the signing secret once: store it, it cannot be read again (replace it on the web page if lost). Deliveries are signed with HMAC-SHA256 in the Readmit-Signature header."
+    ),
 )
 def webhook_create(request: HttpRequest, body: EndpointIn) -> Status:
     created = services.endpoint_create(actor=_user(request), **body.dict())
@@ -138,6 +163,7 @@ def webhook_create(request: HttpRequest, body: EndpointIn) -> Status:
     "/webhooks/{endpoint_id}",
     response={200: EndpointOut, **ERRORS},
     summary="One webhook endpoint",
+    description=("One endpoint of your authority; another authority's endpoint answers 404."),
 )
 def webhook_get(request: HttpRequest, endpoint_id: int) -> EndpointOut:
     return _endpoint(selectors.endpoint_get(viewer=_user(request), endpoint_id=endpoint_id))
@@ -147,6 +173,9 @@ def webhook_get(request: HttpRequest, endpoint_id: int) -> EndpointOut:
     "/webhooks/{endpoint_id}",
     response={200: EndpointOut, **ERRORS},
     summary="Change a webhook endpoint (URL, event types, description, enabled)",
+    description=(
+        "Changes only the fields sent. Disabling an endpoint stops new deliveries at once; it never affects the workflow."
+    ),
 )
 def webhook_update(request: HttpRequest, endpoint_id: int, body: EndpointPatch) -> EndpointOut:
     endpoint = services.endpoint_update(
@@ -159,6 +188,9 @@ def webhook_update(request: HttpRequest, endpoint_id: int, body: EndpointPatch) 
     "/webhooks/{endpoint_id}/deliveries",
     response={200: list[DeliveryOut], **ERRORS},
     summary="Delivery history of a webhook endpoint, newest first",
+    description=(
+        "Each delivery with its event type, status, number of attempts, next retry and the log of attempts (HTTP status, duration). Page back with before_id."
+    ),
 )
 def webhook_deliveries(
     request: HttpRequest, endpoint_id: int, filters: Query[DeliveryFilter]

@@ -1,0 +1,127 @@
+"""The OpenAPI document, the docs page, and the one error shape on every error path."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from readmit.api.schema import DEFAULT_PATH, openapi_text
+
+from .conftest import ApiClient
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_checked_in_openapi_document_matches_the_code() -> None:
+    assert DEFAULT_PATH == ROOT / "docs" / "openapi.json"
+    checked_in = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    assert checked_in == json.loads(openapi_text()), (
+        "docs/openapi.json is out of date: run `readmit openapi` and commit the result."
+    )
+
+
+def test_the_document_is_openapi_3_1_and_every_operation_is_documented() -> None:
+    document = json.loads(openapi_text())
+    assert document["openapi"] == "3.1.0"
+    schemas = document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            name = f"{method.upper()} {path}"
+            assert operation.get("summary"), name
+            assert operation.get("description"), name
+            assert "401" in operation["responses"], name
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                ref = body["schema"]["$ref"].rsplit("/", 1)[1]
+                assert schemas[ref].get("examples"), f"{name}: no example body"
+
+
+@pytest.mark.django_db
+def test_the_command_writes_the_document(tmp_path: Path) -> None:
+    from django.core.management import call_command
+
+    target = tmp_path / "openapi.json"
+    call_command("openapi", "--output", str(target))
+    assert json.loads(target.read_text())["info"]["title"] == "Readmit API"
+
+
+@pytest.mark.django_db
+def test_the_docs_page_loads_vendored_swagger_ui_without_inline_script() -> None:
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/api/swagger-ui/swagger-ui-bundle.js" in html
+    assert "/static/api/docs.js" in html
+    assert "<script>" not in html and "cdn" not in html.lower()
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert 'data-schema-url="/api/v1/openapi.json"' in html
+
+
+def _error(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields"}
+    assert body["error"]["code"] == code
+    return dict(body["error"])
+
+
+@pytest.mark.django_db
+def test_every_error_has_the_one_shape(api_as: Callable[[str], ApiClient]) -> None:
+    de = api_as("de-officer")
+    _error(Client().get("/api/v1/persons"), 401, "unauthenticated")
+    _error(de.get("/no/such/thing"), 404, "not_found")
+    _error(de.get("/persons/999999"), 404, "not_found")
+    _error(api_as("de-admin").get("/persons"), 403, "capability_required")
+    fields = _error(de.post("/persons", {"birth_year": "soon"}), 422, "validation_failed")
+    assert "birth_year" in fields["fields"]
+    form = _error(de.post("/persons", {"sex": "M", "birth_year": 1990}), 422, "validation_failed")
+    assert "surname_latin" in form["fields"]
+    wrong = de.client.delete("/api/v1/persons", headers=de.headers)
+    _error(wrong, 405, "method_not_allowed")
+    _error(de.get("/persons", cursor="forged"), 422, "validation_failed")
+    bad_json = de.client.post(
+        "/api/v1/persons", "{not json", content_type="application/json", headers=de.headers
+    )
+    assert bad_json.status_code in (400, 422)
+    assert set(bad_json.json()["error"]) == {"code", "message", "fields"}
+
+
+@pytest.mark.django_db
+def test_an_unexpected_failure_answers_500_in_the_error_shape(
+    api_as: Callable[[str], ApiClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readmit.persons import selectors
+
+    def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(selectors, "person_page", broken)
+    body = _error(api_as("de-officer").get("/persons"), 500, "server_error")
+    assert "boom" not in body["message"]
+
+
+@pytest.mark.django_db
+def test_expired_and_revoked_tokens_answer_401(persona: Callable[[str], Any]) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from readmit.accounts.models import ApiToken
+    from readmit.accounts.services import token_create, token_revoke
+
+    issued = token_create(actor=None, user=persona("de-officer"), name="t", days=1)
+    client = ApiClient(issued.plaintext)
+    assert client.get("/me").status_code == 200
+    ApiToken.objects.filter(pk=issued.token.pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    _error(client.get("/me"), 401, "unauthenticated")
+    other = token_create(actor=None, user=persona("de-officer"), name="t", days=1)
+    token_revoke(actor=None, token_id=other.token.pk)
+    _error(ApiClient(other.plaintext).get("/me"), 401, "unauthenticated")
