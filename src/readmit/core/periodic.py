@@ -31,6 +31,11 @@ SCHEDULE: list[PeriodicJob] = [
     PeriodicJob(
         "deadline sweep", dt.timedelta(minutes=15), "readmit.readmission.tasks:run_deadline_sweep"
     ),
+    PeriodicJob(
+        "purge idempotency records",
+        dt.timedelta(hours=1),
+        "readmit.api.tasks:purge_idempotency_records",
+    ),
 ]
 
 
