@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connections
 from django.test import Client
 
 from readmit.accounts.models import User
 from readmit.accounts.services import token_create
 from readmit.readmission.models import Application
 from readmit.returns.models import ReturnCase
+from tests.readmission.test_concurrency import _race
 
 from .conftest import ApiClient
 
@@ -79,27 +78,6 @@ def test_a_malformed_key_is_a_validation_error(api_as: Callable[[str], ApiClient
     assert response.json()["error"]["code"] == "validation_failed"
 
 
-def _race(calls: list[Callable[[], Any]]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = call()
-        except Exception as exc:  # reported in the assertion below
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_posts_with_one_key_create_one_application(
     persona: Callable[[str], User],
@@ -119,9 +97,29 @@ def test_twenty_concurrent_posts_with_one_key_create_one_application(
             headers=headers,
         )
 
-    responses = _race([post] * 20)
+    responses = _race(*[post] * 20)
     assert all(not isinstance(r, Exception) for r in responses), responses
     assert {r.status_code for r in responses} == {201}, [r.content for r in responses]
     assert len({r.content for r in responses}) == 1
     assert Application.objects.filter(return_case_id=case_id).count() == 1
     assert ReturnCase.objects.filter(pk=case_id).exists()
+
+
+@pytest.mark.django_db
+def test_first_responses_are_forgotten_after_a_day(api_as: Callable[[str], ApiClient]) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from readmit.api.models import IdempotencyRecord
+    from readmit.api.tasks import purge_idempotency_records
+
+    de = api_as("de-officer")
+    first = de.post("/persons", PERSON, **{"Idempotency-Key": "old"}).json()["id"]
+    de.post("/persons", PERSON, **{"Idempotency-Key": "new"})
+    IdempotencyRecord.objects.filter(key="old").update(
+        created_at=timezone.now() - dt.timedelta(hours=25)
+    )
+    assert purge_idempotency_records.call() == 1
+    assert de.post("/persons", PERSON, **{"Idempotency-Key": "old"}).json()["id"] != first
+    assert IdempotencyRecord.objects.filter(key="new").exists()

@@ -75,3 +75,32 @@ def test_draft_submit_acknowledge_accept(api_as: Callable[[str], ApiClient]) -> 
                   f"{seen['application']['evidence'][0]['id']}/file")  # fmt: skip
     assert file.status_code == 200, file.content
     assert b"".join(file.streaming_content) == PDF
+
+
+@pytest.mark.django_db
+def test_a_return_case_with_a_pending_asylum_application_shows_the_stop(
+    api_as: Callable[[str], ApiClient],
+) -> None:
+    de = api_as("de-officer")
+    _pid, case_id = _register(de)
+    recorded = de.post(f"/return-cases/{case_id}/asylum", {"lodged_on": "2026-01-20"})
+    assert recorded.status_code == 200, recorded.json()
+    case = de.get(f"/return-cases/{case_id}").json()
+    assert [s["code"] for s in case["safeguards"] if s["blocking"]] == [
+        "asylum_application_pending"
+    ]
+    assert len(case["asylum_applications"]) == 1
+    assert "asylum.recorded" in [e["action"] for e in case["timeline"]]
+    assert (
+        api_as("de-readonly")
+        .post(f"/return-cases/{case_id}/asylum", {"lodged_on": "2026-01-21"})
+        .json()["error"]["code"]
+        == "capability_required"
+    )
+    draft = de.post(
+        f"/return-cases/{case_id}/applications",
+        {"kind": "own_nationals", "requested_state": "AZ", "procedure": "normal"},
+    ).json()["application"]
+    refused = de.post(f"/applications/{draft['id']}/submit")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "safeguard_stop"

@@ -125,3 +125,18 @@ def test_expired_and_revoked_tokens_answer_401(persona: Callable[[str], Any]) ->
     other = token_create(actor=None, user=persona("de-officer"), name="t", days=1)
     token_revoke(actor=None, token_id=other.token.pk)
     _error(ApiClient(other.plaintext).get("/me"), 401, "unauthenticated")
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_refused_before_they_reach_the_database(
+    api_as: Callable[[str], ApiClient],
+) -> None:
+    de = api_as("de-officer")
+    _error(de.get("/persons", q="a\x00b"), 422, "validation_failed")
+    _error(
+        de.get("/deadlines", agreement="EU\x00RS", received="2026-03-02"),
+        422,
+        "validation_failed",
+    )
+    body = {"surname_latin": "A\x00", "given_names_latin": "B", "sex": "M", "birth_year": 1990}
+    _error(de.post("/persons", body), 422, "validation_failed")

@@ -122,7 +122,7 @@ def test_the_interface_speaks_the_compiled_languages() -> None:
     with translation.override("fr"):
         assert translation.gettext("Sign in") == "Se connecter"
     with translation.override("ru"):
-        assert translation.gettext("Travel document") == "Проездной документ"
+        assert translation.gettext("Requested state") == "Запрашиваемое государство"
         assert translation.ngettext("%(n)s day left", "%(n)s days left", 3) % {"n": 3} == (
             "осталось 3 дня"
         )

@@ -198,3 +198,20 @@ def test_a_partial_date_of_birth_is_written_at_its_precision_in_the_language() -
         assert _render("{% partial_date d %}", d={"year": 1987, "month": 3, "day": 14}) == (
             "14 марта 1987 г."  # noqa: RUF001 - the Cyrillic abbreviation of "year"
         )
+
+
+def test_the_stylesheet_lays_out_with_logical_properties_so_arabic_mirrors() -> None:
+    """Right-to-left pages mirror because readmit.css says start and end, never left and right;
+    what cannot be said that way belongs in readmit-rtl.css."""
+    import re
+    from pathlib import Path
+
+    import readmit
+
+    css = (Path(readmit.__file__).parent / "web/static/readmit/readmit.css").read_text()
+    physical = re.compile(
+        r"(?<![\w-])(margin-left|margin-right|padding-left|padding-right|border-left|border-right"
+        r"|left|right)\s*:|text-align:\s*(left|right)|float:\s*(left|right)"
+    )
+    found = [m.group(0) for m in physical.finditer(css)]
+    assert not found, found

@@ -313,3 +313,14 @@ def test_filters_are_parsed_into_plain_values() -> None:
     form, filters = parse_filters(QueryDict("deadline=someday&sort=sideways&q=x"))
     assert "deadline" in form.errors and "sort" in form.errors
     assert filters == ApplicationFilters(q="x")  # the bad values are dropped, not guessed
+
+
+def test_a_rejected_htmx_filter_reloads_the_page_to_show_its_messages(
+    client_as: Callable[[str], Client],
+) -> None:
+    response = client_as("az-officer").get(
+        "/applications/?queue=all&due_from=soon",
+        headers={"HX-Request": "true", "HX-Target": "queue-results"},
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/applications/?queue=all&due_from=soon"

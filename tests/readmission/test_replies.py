@@ -204,7 +204,7 @@ def test_withdrawal_is_possible_until_the_transfer(
     other = start(world, persona).take("submit", "accept", "issue_td", "notify_transfer")
     with pytest.raises(IllegalTransition) as excinfo:
         other.take("withdraw")
-    assert "transfer notified" in excinfo.value.message
+    assert "“Transfer notified”" in excinfo.value.message
     other.take("postpone_transfer", "withdraw")
     assert other.refresh().application.status == ApplicationStatus.WITHDRAWN
 

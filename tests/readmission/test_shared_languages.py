@@ -71,3 +71,15 @@ def test_the_shared_timeline_is_read_in_the_readers_language(
     assert any(step.startswith("تم تقديم الطلب إلى") for step in steps("ar", az_officer))
     assert any(step.startswith("Application submitted to") for step in steps("en", world.officer))
     assert any(step.startswith("Demande soumise à") for step in steps("fr", world.officer))
+
+
+def test_a_refused_step_is_explained_with_the_interface_names_in_the_users_language() -> None:
+    from readmit.core.errors import IllegalTransition
+    from readmit.readmission import workflow
+
+    with translation.override("fr"), pytest.raises(IllegalTransition) as refused:
+        workflow.step_for(workflow.APPLICATION, "draft", "acknowledge", what="demande")
+    message = refused.value.message
+    assert "Brouillon" in message  # the status, not "draft"
+    assert "« Accuser réception »" in message  # the action, not "acknowledge"
+    assert "Soumettre la demande" in message  # what is possible instead

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -66,6 +67,23 @@ def error_json(
     """The error shape outside an operation (unknown path, wrong method, idempotency)."""
     body = {"error": {"code": code, "message": message, "fields": fields or {}}}
     return JsonResponse(body, status=status)
+
+
+NUL_MESSAGE = gettext_lazy("Text cannot contain the NUL character (U+0000).")
+
+
+def has_nul(request: HttpRequest) -> bool:
+    """Whether a query value or a text field holds NUL, which no database text column takes.
+    (Uploaded files may: they are bytes.)"""
+    if any("\x00" in value for values in request.GET.lists() for value in values[1]):
+        return True
+    content_type = request.content_type or ""
+    if content_type.startswith("multipart/"):
+        return any("\x00" in v for _k, values in request.POST.lists() for v in values)
+    if request.method in ("POST", "PUT", "PATCH"):
+        body = request.body
+        return b"\x00" in body or b"\\u0000" in body
+    return False
 
 
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

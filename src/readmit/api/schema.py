@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
 # The repository's docs/ folder (src/readmit/api/schema.py → ../../../docs).
@@ -17,8 +18,12 @@ def openapi_document() -> dict[str, Any]:
     from readmit.api.v1 import api
 
     with translation.override("en"):
-        return api.get_openapi_schema()
+        # A JSON round trip turns translated labels (lazy strings) into text, as served.
+        document: dict[str, Any] = json.loads(
+            json.dumps(api.get_openapi_schema(), cls=DjangoJSONEncoder)
+        )
+    return document
 
 
 def openapi_text() -> str:
-    return json.dumps(openapi_document(), indent=2, ensure_ascii=False, default=str) + "\n"
+    return json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n"

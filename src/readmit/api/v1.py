@@ -54,6 +54,8 @@ def _api_view(view: Any) -> Any:
     once = idempotent(view, errors.error_json)
 
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if errors.has_nul(request):
+            return errors.error_json(request, 422, "validation_failed", str(errors.NUL_MESSAGE))
         with channel("api"):
             response: HttpResponse = once(request, *args, **kwargs)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(

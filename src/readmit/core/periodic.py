@@ -35,6 +35,11 @@ SCHEDULE: list[PeriodicJob] = [
     PeriodicJob(
         "webhook retries", dt.timedelta(minutes=1), "readmit.webhooks.tasks:retry_webhooks"
     ),
+    PeriodicJob(
+        "purge idempotency records",
+        dt.timedelta(hours=1),
+        "readmit.api.tasks:purge_idempotency_records",
+    ),
 ]
 
 

@@ -40,6 +40,7 @@ def compile_catalogue(po_path: Path) -> Path:
     os.close(fd)
     try:
         catalogue.save_as_mofile(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the server may run as another user
         os.replace(tmp, mo_path)
     finally:
         if os.path.exists(tmp):

@@ -149,6 +149,14 @@ class ApplicationFilters:
         return apply_filters(qs, self, today=today)
 
 
+def _date_field(label: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
 class ApplicationFilterForm(forms.Form):
     """The filter panel of the application lists; also parses an export's query string."""
 
@@ -173,26 +181,10 @@ class ApplicationFilterForm(forms.Form):
     )
     nationality = forms.CharField(label=_("Nationality"), required=False, max_length=2)
     deadline = forms.ChoiceField(label=_("Deadline"), required=False, choices=DEADLINE_CHOICES)
-    received_from = forms.DateField(
-        label=_("Received from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    received_to = forms.DateField(
-        label=_("Received until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    due_from = forms.DateField(
-        label=_("Reply due from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    due_to = forms.DateField(
-        label=_("Reply due until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    received_from = _date_field(_("Received from"))
+    received_to = _date_field(_("Received until"))
+    due_from = _date_field(_("Reply due from"))
+    due_to = _date_field(_("Reply due until"))
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(SORT_LABELS.items()))
 
     def __init__(

@@ -724,14 +724,24 @@ def _start_reply_clock(
         application.reply_due = None  # not configured: shown as such, never guessed
         application.reply_due_source = ""
         return
-    deadline = _deadline(
-        rule, start=start, country=application.requested_state_id, roll_forward=roll
-    )
-    application.reply_due = deadline.due
     application.reply_due_amount = int(rule.value)
     application.reply_due_unit = rule.unit
     application.reply_due_source = rule.source[:300]
     application.reply_due_confidence = rule.confidence
+    try:
+        application.reply_due = period_deadline(
+            start=start,
+            amount=int(rule.value),
+            unit=rule.unit,
+            country=application.requested_state_id,
+            roll_forward=roll,
+        ).due
+    except CalendarError:
+        # The period is known but cannot be counted: no holiday calendar of the requested state
+        # for the year it reaches (holiday data ends where the `holidays` package's does). The
+        # application still goes: its clock runs under the agreement whatever the platform
+        # knows. The due date is shown as unknown with the rule, never guessed.
+        application.reply_due = None
 
 
 def _reply_clock_starts_at(rules: dict[str, RuleValue], procedure: str) -> str:

@@ -89,10 +89,19 @@ def _without(params: QueryDict, *names: str) -> QueryDict:
 
 def work_queue(request: HttpRequest) -> HttpResponse:
     viewer = current_user(request)
-    context = queue_context(request, viewer)
+    return render_queue(request, queue_context(request, viewer), "readmission/work_queue.html")
+
+
+def render_queue(request: HttpRequest, context: dict[str, Any], template: str) -> HttpResponse:
+    """The page, or for htmx's filter form only the results; a rejected filter reloads the
+    whole page so its messages appear next to the fields."""
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue-results":
+        if context["form"].errors:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = request.get_full_path()
+            return response
         return render(request, "readmission/_queue_results.html", context)
-    return render(request, "readmission/work_queue.html", context)
+    return render(request, template, context)
 
 
 # --- Drafting ---------------------------------------------------------------------------------

@@ -175,19 +175,34 @@ FINISHED = frozenset({P.REFUSED, P.CLOSED, P.WITHDRAWN})
 def step_for(table: dict[str, dict[str, Step]], status: str, action: str, *, what: str) -> Step:
     step = table.get(status, {}).get(action)
     if step is None:
-        allowed = ", ".join(sorted(table.get(status, {}))) or _("nothing")
+        allowed = ", ".join(_action_label(a) for a in sorted(table.get(status, {}))) or _("nothing")
         raise IllegalTransition(
             _(
-                "The %(what)s is %(status)s: “%(action)s” is not possible now (possible: %(allowed)s)."
+                "The %(what)s is “%(status)s”: “%(action)s” is not possible now (possible: %(allowed)s)."
             )
             % {
                 "what": what,
-                "status": status.replace("_", " "),
-                "action": action.replace("_", " "),
-                "allowed": allowed.replace("_", " "),
+                "status": _status_label(table, status),
+                "action": _action_label(action),
+                "allowed": allowed,
             }
         )
     return step
+
+
+def _status_label(table: dict[str, dict[str, Step]], status: str) -> str:
+    """The status as the interface names it, in the reader's language."""
+    choices = A if table is APPLICATION else P if table is PERSON else None
+    if choices is not None and status in choices.values:
+        return str(choices(status).label)
+    return status.replace("_", " ")
+
+
+def _action_label(action: str) -> str:
+    from readmit.readmission.actions import ACTIONS  # the forms import the services: not at load
+
+    known = ACTIONS.get(action)
+    return str(known.label) if known is not None else action.replace("_", " ")
 
 
 def actions_for(table: dict[str, dict[str, Step]], status: str) -> dict[str, Step]:

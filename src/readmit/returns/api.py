@@ -7,8 +7,10 @@ form, applied by the same service); the case is answered as it stands afterwards
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.orm import create_schema
@@ -93,6 +95,11 @@ class CaseOut(CaseSummaryOut):
     timeline: list[TimelineOut]
 
 
+def _plain(value: Any) -> Any:
+    """JSON values only (translated labels become text)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
 def case_out(case: ReturnCase) -> dict[str, Any]:
     on = local_today()
     readiness = selectors.readiness(case, on)
@@ -113,9 +120,9 @@ def case_out(case: ReturnCase) -> dict[str, Any]:
         "safeguards": [
             {
                 "code": row.stop.code,
-                "message": row.stop.message,
-                "what_clears_it": row.stop.what_clears_it,
-                "source": row.stop.source,
+                "message": str(row.stop.message),
+                "what_clears_it": str(row.stop.what_clears_it),
+                "source": str(row.stop.source),
                 "blocking": row.blocking,
                 "blocks": [str(b) for b in row.blocks],
             }
@@ -125,7 +132,7 @@ def case_out(case: ReturnCase) -> dict[str, Any]:
         "missing": [str(m) for m in readiness.missing],
         "actions": services.allowed_actions(case),
         "timeline": [
-            vars(e) if not hasattr(e, "_asdict") else e._asdict()
+            {**vars(e), "label": str(e.label), "detail": _plain(e.detail)}
             for e in selectors.case_timeline(case)
         ],
     }

@@ -15,15 +15,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """The work queue of the user's role; for roles without casework, their tasks."""
     user = current_user(request)
     if has(user, Capability.VIEW_CASES):
-        from readmit.readmission.views import queue_context
+        from readmit.readmission.views import queue_context, render_queue
 
-        context = queue_context(request, user)
-        if (
-            request.headers.get("HX-Request")
-            and request.headers.get("HX-Target") == "queue-results"
-        ):
-            return render(request, "readmission/_queue_results.html", context)
-        return render(request, "readmission/work_queue.html", {**context, "home": True})
+        context = {**queue_context(request, user), "home": True}
+        return render_queue(request, context, "readmission/work_queue.html")
     return render(request, "web/home.html", {"authority": user.authority})
 
 
