@@ -324,3 +324,23 @@ def test_a_rejected_htmx_filter_reloads_the_page_to_show_its_messages(
     )
     assert response.status_code == 204
     assert response["HX-Redirect"] == "/applications/?queue=all&due_from=soon"
+
+
+def test_queue_counts_stop_at_the_cap_and_say_more(
+    world: World,
+    draft: Callable[..., Application],
+    client_as: Callable[[str], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from readmit.readmission import selectors
+
+    draft()
+    draft()
+    draft()
+    client = client_as("de-officer")
+    assert '<span class="count">3</span>' in _rows(client, "/")
+    monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", 2)
+    assert selectors.queue_counts(viewer=world.officer)["action_needed"] == 3  # cap + 1
+    page = _rows(client, "/")
+    assert '<span class="count">2+</span>' in page
+    assert '<span class="count">3</span>' not in page

@@ -68,6 +68,7 @@ from readmit.readmission.models import (
     Transfer,
     TravelDocument,
     TravelDocumentKind,
+    sides_to_act,
 )
 from readmit.returns.choices import CaseStatus
 from readmit.returns.models import ReturnCase, ReturnDecision
@@ -828,6 +829,7 @@ class Seeder:
         ):
             case_status = CaseStatus.READY_FOR_RETURN
         app["status"] = status
+        app["requesting_acts"], app["requested_acts"] = sides_to_act(status, set(statuses))
         self.report.application_statuses[status] += 1
         # The return case (requesting side only) and its decision.
         principal_person = members[0][1][0]

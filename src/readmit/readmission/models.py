@@ -10,7 +10,8 @@ requesting state's return file. The link to the return case is on the requesting
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
@@ -104,6 +105,17 @@ class RefusalReason(models.TextChoices):
 
 
 class ApplicationQuerySet(models.QuerySet["Application"]):
+    def bulk_create(
+        self, objs: Iterable[Application], *args: Any, **kwargs: Any
+    ) -> list[Application]:
+        """Rows made in bulk (fixtures, imports) have no people yet: who acts next follows
+        from the status alone (a replied application's people decide: set by the caller)."""
+        objs = list(objs)
+        for obj in objs:
+            if obj.status != ApplicationStatus.REPLIED:
+                obj.requesting_acts, obj.requested_acts = sides_to_act(obj.status, set())
+        return super().bulk_create(objs, *args, **kwargs)
+
     def visible_to(self, user: User | AnonymousUser) -> ApplicationQuerySet:
         """The requesting authority sees its applications; the requested state's central
         authority sees those addressed to its state, and its consular posts those from the
@@ -129,6 +141,42 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
                 )
             )
         return self.none()
+
+
+# Who must act next on an application (the "action needed" queues), besides its status: once
+# replied, each side acts while one of its people is in one of these statuses.
+REQUESTING_ACTS_STATUSES = frozenset(
+    {ApplicationStatus.DRAFT, ApplicationStatus.INFORMATION_REQUESTED}
+)
+REQUESTED_ACTS_STATUSES = frozenset(
+    {ApplicationStatus.SUBMITTED, ApplicationStatus.ACKNOWLEDGED, ApplicationStatus.IDENTIFICATION}
+)
+REQUESTING_ACTS_PERSON_STATUSES = frozenset(
+    {
+        PersonStatus.ACCEPTED,
+        PersonStatus.TACITLY_ACCEPTED,
+        PersonStatus.TD_ISSUED,
+        PersonStatus.TD_EXPIRED,
+        PersonStatus.TRANSFER_CONFIRMED,
+        PersonStatus.TRANSFER_POSTPONED,
+    }
+)
+REQUESTED_ACTS_PERSON_STATUSES = frozenset(
+    {PersonStatus.TD_REQUESTED, PersonStatus.TRANSFER_NOTIFIED, PersonStatus.TRANSFERRED}
+)
+
+
+def sides_to_act(status: str, person_statuses: set[str]) -> tuple[bool, bool]:
+    """(the requesting side must act, the requested side must act) for an application in
+    `status` whose people are in `person_statuses`: what Application.requesting_acts and
+    requested_acts hold."""
+    replied = status == ApplicationStatus.REPLIED
+    return (
+        status in REQUESTING_ACTS_STATUSES
+        or (replied and bool(person_statuses & REQUESTING_ACTS_PERSON_STATUSES)),
+        status in REQUESTED_ACTS_STATUSES
+        or (replied and bool(person_statuses & REQUESTED_ACTS_PERSON_STATUSES)),
+    )
 
 
 class Application(models.Model):
@@ -198,6 +246,10 @@ class Application(models.Model):
     calendar_country = models.CharField(max_length=2, blank=True)
     roll_forward = models.BooleanField(default=True)
     version = models.PositiveIntegerField(default=0)
+    # Who must act next (see sides_to_act), kept by the services with every status change so
+    # the "action needed" queues are an index range scan, not a search through the people.
+    requesting_acts = models.BooleanField(default=True)
+    requested_acts = models.BooleanField(default=False)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -230,6 +282,15 @@ class Application(models.Model):
             models.Index(
                 fields=["requesting_authority", "reply_due", "id"],
                 name="application_requesting_due",
+            ),
+            # Each side's "action needed" queue, soonest due first.
+            models.Index(
+                fields=["requested_state", "requested_acts", "reply_due", "id"],
+                name="application_requested_acts",
+            ),
+            models.Index(
+                fields=["requesting_authority", "requesting_acts", "reply_due", "id"],
+                name="application_requesting_acts",
             ),
         ]
 

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from readmit.accounts.capabilities import capabilities_of
@@ -32,7 +32,6 @@ from readmit.readmission.models import (
     EventVisibility,
     Evidence,
     PersonRole,
-    PersonStatus,
 )
 from readmit.readmission.workflow import REQUESTED, REQUESTING
 
@@ -359,40 +358,10 @@ def _queue(viewer: User, queue: str, today: dt.date) -> QuerySet[Application]:
                     ApplicationStatus.IDENTIFICATION,
                 ]
             )
-        acting = ApplicationPerson.objects.filter(
-            status__in=[
-                PersonStatus.ACCEPTED,
-                PersonStatus.TACITLY_ACCEPTED,
-                PersonStatus.TD_ISSUED,
-                PersonStatus.TD_EXPIRED,
-                PersonStatus.TRANSFER_CONFIRMED,
-                PersonStatus.TRANSFER_POSTPONED,
-            ]
-        )
-        return qs.filter(
-            Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.INFORMATION_REQUESTED])
-            | Q(status=ApplicationStatus.REPLIED)
-            & Exists(acting.filter(application=OuterRef("pk")))
-        )
+        return qs.filter(requesting_acts=True)
     if queue == "waiting":
         return qs.filter(status=ApplicationStatus.INFORMATION_REQUESTED)
-    acting = ApplicationPerson.objects.filter(
-        status__in=[
-            PersonStatus.TD_REQUESTED,
-            PersonStatus.TRANSFER_NOTIFIED,
-            PersonStatus.TRANSFERRED,
-        ]
-    )
-    return qs.filter(
-        Q(
-            status__in=[
-                ApplicationStatus.SUBMITTED,
-                ApplicationStatus.ACKNOWLEDGED,
-                ApplicationStatus.IDENTIFICATION,
-            ]
-        )
-        | Q(status=ApplicationStatus.REPLIED) & Exists(acting.filter(application=OuterRef("pk")))
-    )
+    return qs.filter(requested_acts=True)
 
 
 def work_queue(
@@ -450,6 +419,15 @@ def work_queue(
     return rows
 
 
+QUEUE_COUNT_CAP = 1000
+
+
 def queue_counts(*, viewer: User, today: dt.date | None = None) -> dict[str, int]:
+    """How many applications each queue holds, counted up to QUEUE_COUNT_CAP + 1 at most (a
+    LIMIT subquery), so a page load never counts a whole large scope: a value above the cap
+    means "more than QUEUE_COUNT_CAP"."""
     today = today or timezone.localdate()
-    return {name: _queue(viewer, name, today).count() for name in QUEUE_NAMES}
+    return {
+        name: _queue(viewer, name, today).order_by()[: QUEUE_COUNT_CAP + 1].count()
+        for name in QUEUE_NAMES
+    }

@@ -63,6 +63,7 @@ from readmit.readmission.models import (
     Transfer,
     TravelDocument,
     TravelDocumentKind,
+    sides_to_act,
 )
 from readmit.readmission.workflow import REQUESTED, REQUESTING, SYSTEM, Step
 from readmit.returns.models import ReturnCase
@@ -214,6 +215,19 @@ def _earliest_deadline(
 _UNSET: Any = object()
 
 
+def _keep_sides_to_act(application: Application) -> None:
+    """Every step writes the timeline after its status changes: bring the application's
+    "who acts next" columns up to date in the same transaction (instance and row)."""
+    sides = sides_to_act(
+        application.status, set(application.persons.values_list("status", flat=True))
+    )
+    if sides != (application.requesting_acts, application.requested_acts):
+        application.requesting_acts, application.requested_acts = sides
+        Application.objects.filter(pk=application.pk).update(
+            requesting_acts=sides[0], requested_acts=sides[1]
+        )
+
+
 def _event(
     application: Application,
     *,
@@ -229,6 +243,7 @@ def _event(
 ) -> ApplicationEvent:
     """One step of the timeline: what, who (the platform when no user acts), when, and the
     deadline in force after the step (given, or the one `deadline_in_force` finds)."""
+    _keep_sides_to_act(application)
     in_force, in_force_kind = deadline_in_force(application, person)
     if due is _UNSET:
         due, due_kind = in_force, in_force_kind

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,6 +34,17 @@ QUEUE_TABS = (
     ("all", gettext_lazy("All")),
 )
 PAGE_SIZE = 50
+
+
+def _count_label(count: int | None) -> str | None:
+    """A queue tab's count as shown: beyond the counting cap, "1,000+" (localised)."""
+    if count is None:
+        return None
+    if count > selectors.QUEUE_COUNT_CAP:
+        return _("%(count)s+") % {
+            "count": number_format(selectors.QUEUE_COUNT_CAP, force_grouping=True)
+        }
+    return str(count)
 
 
 def queue_context(request: HttpRequest, viewer: User) -> dict[str, Any]:
@@ -66,7 +78,7 @@ def queue_context(request: HttpRequest, viewer: User) -> dict[str, Any]:
         sort_links[column] = p.urlencode()
     return {
         "queue": queue,
-        "tabs": [(name, label, counts.get(name)) for name, label in QUEUE_TABS],
+        "tabs": [(name, label, _count_label(counts.get(name))) for name, label in QUEUE_TABS],
         "counts": counts,
         "rows": rows,
         "form": form,
