@@ -231,6 +231,8 @@ class Application(models.Model):
                 fields=["requesting_authority", "reply_due", "id"],
                 name="application_requesting_due",
             ),
+            # The next reference of an authority: its newest application (services._reference).
+            models.Index(fields=["requesting_authority", "id"], name="application_sender_newest"),
         ]
 
     def __str__(self) -> str:
