@@ -52,6 +52,8 @@ install: $(STAMP) messages assets
 # xgettext), then translate what is new (docs/translations.md).
 catalogues: $(STAMP)
 	cd src/readmit && $(abspath $(READMIT)) makemessages -l fr -l ru -l ar --no-obsolete --no-location
+	cd src/readmit && $(abspath $(READMIT)) makemessages -d djangojs -l fr -l ru -l ar --no-obsolete --no-location \
+	   --ignore vendor --ignore swagger-ui --ignore '*.min.js'
 
 run: install
 	@mkdir -p var

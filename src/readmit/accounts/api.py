@@ -108,7 +108,7 @@ def state_list(request: HttpRequest) -> list[StateOut]:
 
 @router.get(
     "/authorities",
-    response={200: list[AuthorityOut], 401: ErrorOut},
+    response={200: list[AuthorityOut], 401: ErrorOut, 422: ErrorOut},
     summary="Competent authorities",
 )
 def authority_list(request: HttpRequest) -> list[AuthorityOut | None]:
@@ -133,7 +133,7 @@ def _user_out(u: User) -> UserOut:
 
 @router.get(
     "/users",
-    response={200: list[UserOut], 401: ErrorOut, 403: ErrorOut},
+    response={200: list[UserOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="Accounts of your authority (authority administrators)",
 )
 def user_list(request: HttpRequest) -> list[UserOut]:
@@ -150,7 +150,7 @@ def user_list(request: HttpRequest) -> list[UserOut]:
 
 @router.get(
     "/users/{user_id}",
-    response={200: UserOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: UserOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="One account of your authority",
 )
 def user_detail(request: HttpRequest, user_id: int) -> UserOut:

@@ -111,7 +111,7 @@ def _viewer(request: HttpRequest) -> User:
 
 @router.get(
     "/agreements",
-    response={200: list[AgreementSummaryOut], 401: ErrorOut},
+    response={200: list[AgreementSummaryOut], 401: ErrorOut, 422: ErrorOut},
     summary="The agreements and arrangements of the registry",
 )
 def agreement_list(request: HttpRequest, kind: str = "") -> list[AgreementSummaryOut]:
@@ -133,7 +133,7 @@ def agreement_list(request: HttpRequest, kind: str = "") -> list[AgreementSummar
 
 @router.get(
     "/agreements/{code}",
-    response={200: AgreementOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: AgreementOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="One agreement: rules with sources and confidence, evidence, phases, protocols",
 )
 def agreement_detail(request: HttpRequest, code: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -31,32 +31,58 @@ def notify(
 
     Pass `title` as a callable (``lambda: _("…") % {…}``) and each recipient reads it in their
     own language, not in the language of the user who acted."""
+    return notify_each(
+        authorities=authorities,
+        capability=capability,
+        action=action,
+        items=[(title, url, obj)],
+        exclude=exclude,
+    )
+
+
+def notify_each(
+    *,
+    authorities: Iterable[Authority],
+    capability: Capability | None,
+    action: str,
+    items: Sequence[tuple[Text, str, Model | None]],
+    exclude: User | None = None,
+) -> list[Notification]:
+    """`notify` for many objects at once, to the same authorities: one (title, url, object) per
+    item. The recipients are looked up once and every notification is inserted in one batch, so
+    the deadline sweep's thousands of reminders cost a few queries, not thousands."""
     ids = [a.pk for a in authorities]
-    users = User.objects.filter(
-        authority_id__in=ids, is_active=True, is_system=False
-    ).select_related("authority")
-    titles: dict[str, str] = {}
-
-    def title_for(user: User) -> str:
-        language = user_language(user)
-        if language not in titles:
-            titles[language] = in_language(title, language)[:200]
-        return titles[language]
-
-    notes = [
-        Notification(
-            recipient=user,
-            action=action,
-            title=title_for(user),
-            url=url,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-        )
-        for user in users
+    if not items or not ids:
+        return []
+    users = [
+        user
+        for user in User.objects.filter(
+            authority_id__in=ids, is_active=True, is_system=False
+        ).select_related("authority")
         if (capability is None or has(user, capability))
         and (exclude is None or user.pk != exclude.pk)
     ]
-    created = Notification.objects.bulk_create(notes)
+    if not users:
+        return []
+    languages = {user.pk: user_language(user) for user in users}
+    notes = []
+    for title, url, obj in items:
+        titles: dict[str, str] = {}
+        for user in users:
+            language = languages[user.pk]
+            if language not in titles:
+                titles[language] = in_language(title, language)[:200]
+            notes.append(
+                Notification(
+                    recipient=user,
+                    action=action,
+                    title=titles[language],
+                    url=url,
+                    object_type=obj._meta.label_lower if obj is not None else "",
+                    object_id=str(obj.pk) if obj is not None else "",
+                )
+            )
+    created = Notification.objects.bulk_create(notes, batch_size=1000)
     note_ids = [n.pk for n in created if n.pk is not None]
     if note_ids:
         from readmit.notifications.tasks import email_notifications

@@ -292,6 +292,8 @@ class Application(models.Model):
                 fields=["requesting_authority", "requesting_acts", "reply_due", "id"],
                 name="application_requesting_acts",
             ),
+            # The next reference of an authority: its newest application (services._reference).
+            models.Index(fields=["requesting_authority", "id"], name="application_sender_newest"),
         ]
 
     def __str__(self) -> str:

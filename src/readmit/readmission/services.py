@@ -17,7 +17,6 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -411,9 +410,16 @@ def _deadline(rule: RuleValue, *, start: dt.date, country: str, roll_forward: bo
 def _reference(authority: Authority, year: int) -> str:
     # "RA" (readmission application) keeps it apart from the return case's reference.
     prefix = f"{authority.code.upper()}-RA-{year}-"
-    last = Application.objects.filter(reference__startswith=prefix).aggregate(m=Max("reference"))[
-        "m"
-    ]
+    # Numbers rise with the ids, so the authority's newest application with this prefix holds
+    # the highest: walked backwards on the (requesting_authority, id) index, it stops at the
+    # first match instead of reading every reference with the prefix (a LIKE cannot use the
+    # reference's btree index on PostgreSQL).
+    last = (
+        Application.objects.filter(requesting_authority=authority, reference__startswith=prefix)
+        .order_by("-pk")
+        .values_list("reference", flat=True)
+        .first()
+    )
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:06d}"
 

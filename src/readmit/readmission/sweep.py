@@ -22,7 +22,8 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -31,7 +32,7 @@ from readmit.accounts.capabilities import Capability
 from readmit.accounts.models import Authority, AuthorityKind
 from readmit.audit.services import audit_record
 from readmit.core.i18n import Text, local_date, translatable
-from readmit.notifications.services import notify
+from readmit.notifications.services import notify, notify_each
 from readmit.readmission import workflow
 from readmit.readmission.models import (
     OPEN_STATUSES,
@@ -181,38 +182,71 @@ def _expire_reply(
             report.marked_overdue += 1
 
 
-def _remind(today: dt.date, now: dt.datetime, report: SweepReport) -> None:
+def _remind(today: dt.date, now: dt.datetime, report: SweepReport, batch: int = 5000) -> None:
+    """The reminders due today, in batches: a chunk of applications gets its Reminder rows and
+    its notifications in one transaction of a few queries. The unique constraint keeps a
+    reminder to one per application, due date and lead time, whoever runs the sweep."""
     for days_before in settings.READMIT_REMINDER_DAYS:
         due = today + dt.timedelta(days=days_before)
-        candidates = Application.objects.filter(
-            status__in=OPEN_STATUSES, reply_due=due
-        ).select_related("requested_state")
-        for application in candidates.iterator(chunk_size=500):
-            try:
-                with transaction.atomic():
-                    Reminder.objects.create(
-                        application=application, due=due, days_before=days_before, sent_at=now
-                    )
-                    authorities = Authority.objects.filter(
-                        state_id=application.requested_state_id,
-                        kind=AuthorityKind.CENTRAL_AUTHORITY,
-                    )
-                    notify(
-                        authorities=authorities,
+        already = Reminder.objects.filter(
+            application=OuterRef("pk"), due=due, days_before=days_before
+        )
+        candidates = (
+            Application.objects.filter(status__in=OPEN_STATUSES, reply_due=due)
+            .exclude(Exists(already))
+            .order_by("pk")
+            .only("pk", "public_id", "reference", "requested_state_id")
+        )
+        after = 0
+        while True:
+            chunk = list(candidates.filter(pk__gt=after)[:batch])
+            if not chunk:
+                break
+            after = chunk[-1].pk
+            with transaction.atomic():
+                Reminder.objects.bulk_create(
+                    [
+                        Reminder(application=a, due=due, days_before=days_before, sent_at=now)
+                        for a in chunk
+                    ],
+                    ignore_conflicts=True,
+                )
+                # Those another run reminded meanwhile are kept out by the constraint: notify
+                # only the applications whose reminder row this run wrote.
+                mine = set(
+                    Reminder.objects.filter(
+                        application_id__in=[a.pk for a in chunk],
+                        due=due,
+                        days_before=days_before,
+                        sent_at=now,
+                    ).values_list("application_id", flat=True)
+                )
+                by_state: dict[str, list[Application]] = {}
+                for application in chunk:
+                    if application.pk in mine:
+                        by_state.setdefault(application.requested_state_id, []).append(application)
+                for state_id, applications in by_state.items():
+                    notify_each(
+                        authorities=Authority.objects.filter(
+                            state_id=state_id, kind=AuthorityKind.CENTRAL_AUTHORITY
+                        ),
                         capability=Capability.REPLY_APPLICATION,
                         action="readmission.application.reminder",
-                        title=translatable(
-                            gettext_noop("%(ref)s: reply due in %(n)d days (%(due)s)"),
-                            ref=application.reference,
-                            n=days_before,
-                            due=due,
-                        ),
-                        url=application_url(application),
-                        obj=application,
+                        items=[
+                            (
+                                translatable(
+                                    gettext_noop("%(ref)s: reply due in %(n)d days (%(due)s)"),
+                                    ref=application.reference,
+                                    n=days_before,
+                                    due=due,
+                                ),
+                                application_url(application),
+                                application,
+                            )
+                            for application in applications
+                        ],
                     )
-                    report.reminders += 1
-            except IntegrityError:
-                continue  # already reminded
+                report.reminders += len(mine)
 
 
 def _expire_documents(today: dt.date, now: dt.datetime, report: SweepReport) -> None:
