@@ -139,7 +139,9 @@ def _extract(tmp_path: Path, domain: str) -> set[tuple[str, str, str]]:
     shutil.copytree(
         PACKAGE_DIR,
         copy,
-        ignore=shutil.ignore_patterns("locale", "__pycache__", "*.pyc", "vendor", "swagger-ui", "node_modules"),
+        ignore=shutil.ignore_patterns(
+            "locale", "__pycache__", "*.pyc", "vendor", "swagger-ui", "node_modules"
+        ),
     )
     (copy / "locale").mkdir()
     with override_settings(LOCALE_PATHS=[str(copy / "locale")]):
