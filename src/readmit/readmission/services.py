@@ -394,15 +394,21 @@ def _rules(application: Application, on: dt.date) -> dict[str, RuleValue]:
     return rules_on(application.agreement, on=on, member_state=protocol_state(application))
 
 
+def _count(rule: RuleValue, *, start: dt.date, country: str, roll_forward: bool) -> Deadline:
+    """The end of the rule's period from `start` (CalendarError where it cannot be counted)."""
+    return period_deadline(
+        start=start,
+        amount=int(rule.value),
+        unit=rule.unit,
+        country=country,
+        roll_forward=roll_forward,
+    )
+
+
 def _deadline(rule: RuleValue, *, start: dt.date, country: str, roll_forward: bool) -> Deadline:
+    """The end of the rule's period, or a refusal in plain words where it cannot be counted."""
     try:
-        return period_deadline(
-            start=start,
-            amount=int(rule.value),
-            unit=rule.unit,
-            country=country,
-            roll_forward=roll_forward,
-        )
+        return _count(rule, start=start, country=country, roll_forward=roll_forward)
     except CalendarError as exc:
         raise ValidationFailed(str(exc), code="calendar_error") from None
 
@@ -750,12 +756,8 @@ def _start_reply_clock(
     application.reply_due_source = rule.source[:300]
     application.reply_due_confidence = rule.confidence
     try:
-        application.reply_due = period_deadline(
-            start=start,
-            amount=int(rule.value),
-            unit=rule.unit,
-            country=application.requested_state_id,
-            roll_forward=roll,
+        application.reply_due = _count(
+            rule, start=start, country=application.requested_state_id, roll_forward=roll
         ).due
     except CalendarError:
         # The period is known but cannot be counted: no holiday calendar of the requested state
