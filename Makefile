@@ -63,6 +63,7 @@ run: install
 	@$(READMIT) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(READMIT) serve --bind 127.0.0.1:8000
 
 test: install
+	scripts/system-packages
 	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: install
