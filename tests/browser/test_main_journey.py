@@ -133,7 +133,9 @@ def test_germany_and_azerbaijan_take_a_case_from_registration_to_handover(
     done(az, "Acknowledge receipt")
     journey.check(az, "az receipt acknowledged")
     interview = az.get_by_role("region", name="Request or schedule an interview")
-    interview.get_by_label("Date and time").fill(f"{today.isoformat()}T10:00")
+    # Tomorrow morning: an interview is booked in the future, whatever the hour the suite runs.
+    booked = (today + dt.timedelta(days=1)).isoformat()
+    interview.get_by_label("Date and time").fill(f"{booked}T10:00")
     interview.get_by_label("Place").fill("Embassy of Azerbaijan, Berlin")
     interview.get_by_role("button", name="Request or schedule an interview").click()
     done(az, "interview")
