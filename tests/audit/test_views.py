@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from readmit.accounts.models import User
 from readmit.audit.services import access_log_record, audit_record
@@ -84,3 +87,23 @@ def test_a_bad_date_filter_is_reported_not_crashed(
     response = client_as("de-admin").get("/audit/", {"since": "31/02/2026"})
     assert response.status_code == 200
     assert "Enter a valid date" in response.content.decode()
+
+
+def test_the_access_log_pages_keep_the_filter_and_reach_the_oldest_entry(
+    persona: Callable[[str], User], client_as: Callable[[str], Client]
+) -> None:
+    de = persona("de-officer")
+    for n in range(1, 61):
+        access_log_record(
+            actor=de, records=[("test.person", 1000 + n, de.authority_id)], purpose="paging"
+        )
+    client = client_as("de-admin")
+    today = timezone.localdate().isoformat()
+    first = client.get("/audit/access-log/", {"since": today}).content.decode()
+    assert "test.person 1060" in first and "test.person 1001" not in first
+    nxt = re.search(r'href="\?([^"]*)" rel="next"', first)
+    assert nxt is not None
+    query = html.unescape(nxt.group(1))
+    assert f"since={today}" in query
+    second = client.get(f"/audit/access-log/?{query}").content.decode()
+    assert "test.person 1001" in second and "test.person 1060" not in second

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
 import pytest
@@ -84,3 +86,33 @@ def test_a_link_to_another_site_is_never_followed(
         client_as("ge-officer").post(f"/notifications/{note.pk}/open/")["Location"]
         == "/notifications/"
     )
+
+
+def test_the_list_pages_newest_first_without_repeating_or_losing_one(
+    authority: Callable[[str], Authority], client_as: Callable[[str], Client]
+) -> None:
+    for n in range(1, 121):
+        notify(authorities=[authority("ge-mia")], capability=None, action="x", title=f"Note {n:03}")
+    client = client_as("ge-officer")
+    seen: list[str] = []
+    url = "/notifications/"
+    pages = 0
+    while url:
+        page = client.get(url).content.decode()
+        pages += 1
+        seen += re.findall(r"Note \d{3}", page)
+        nxt = re.search(r'href="\?([^"]*)" rel="next"', page)
+        url = f"/notifications/?{html.unescape(nxt.group(1))}" if nxt else ""
+        if pages > 1:
+            assert "First page" in page
+    assert pages == 3
+    assert seen == [f"Note {n:03}" for n in range(120, 0, -1)]
+
+
+def test_a_spoilt_page_link_shows_the_newest_notifications(
+    authority: Callable[[str], Authority], client_as: Callable[[str], Client]
+) -> None:
+    notify(authorities=[authority("ge-mia")], capability=None, action="x", title="Newest")
+    page = client_as("ge-officer").get("/notifications/?after=not-a-cursor")
+    assert page.status_code == 200
+    assert "Newest" in page.content.decode()

@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from readmit.audit import selectors
+from readmit.core.pagination import web_keyset_page
 from readmit.web.utils import csv_response, current_user
 
 
@@ -37,7 +37,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     viewer = current_user(request)
     form, filters = _period(request)
     entries = selectors.audit_entry_list(user=viewer, **filters)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = web_keyset_page(request, entries)
     return render(request, "audit/audit_list.html", {"form": form, "page": page})
 
 
@@ -82,7 +82,7 @@ def access_log_list(request: HttpRequest) -> HttpResponse:
     form, filters = _period(request)
     filters.pop("action", None)
     entries = selectors.access_log_list(user=viewer, **filters)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = web_keyset_page(request, entries)
     return render(request, "audit/access_log_list.html", {"form": form, "page": page})
 
 

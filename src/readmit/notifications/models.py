@@ -44,7 +44,10 @@ class Notification(models.Model):
                 fields=["recipient", "created_at"],
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread",
-            )
+            ),
+            # The list pages newest first by id (keyset); without this, a busy officer's list
+            # would sort every notification they ever had to show fifty.
+            models.Index(fields=["recipient", "-id"], name="notification_newest"),
         ]
 
     def __str__(self) -> str:

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from readmit.core.errors import NotFound
+from readmit.core.pagination import web_keyset_page
 from readmit.notifications import services
 from readmit.notifications.models import Notification
 from readmit.web.utils import current_user
@@ -14,7 +14,7 @@ from readmit.web.utils import current_user
 
 def notification_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    page = Paginator(Notification.objects.visible_to(user), 50).get_page(request.GET.get("page"))
+    page = web_keyset_page(request, Notification.objects.visible_to(user))
     return render(request, "notifications/list.html", {"page": page})
 
 

@@ -184,7 +184,9 @@ class ApplicationView:
     return_case_id: int | None = None  # requesting side only
 
 
-def _actions(viewer: User, application: Application, side: str) -> dict[str, list[str]]:
+def _actions(
+    viewer: User, application: Application, side: str, persons: list[ApplicationPerson]
+) -> dict[str, list[str]]:
     caps = capabilities_of(viewer)
 
     def allowed(steps: dict[str, workflow.Step]) -> list[str]:
@@ -197,7 +199,7 @@ def _actions(viewer: User, application: Application, side: str) -> dict[str, lis
     result = {
         "application": allowed(workflow.actions_for(workflow.APPLICATION, application.status))
     }
-    for person in application.persons.all():
+    for person in persons:
         result[str(person.pk)] = allowed(workflow.actions_for(workflow.PERSON, person.status))
     return result
 
@@ -314,7 +316,9 @@ def application_view(
         ],
         purpose=purpose,
     )
-    view = ApplicationView(side=side, data=data, actions=_actions(viewer, application, side))
+    view = ApplicationView(
+        side=side, data=data, actions=_actions(viewer, application, side, persons)
+    )
     if side == REQUESTING:
         view.return_case_id = application.return_case_id
     return view
