@@ -29,6 +29,18 @@ PAGES = [
     ("de-officer", "/returns/"),
     ("de-officer", "/persons/"),
     ("az-officer", "/"),
+    # Filters and search (names in any script: a common surname, a rare one, none at all).
+    ("de-officer", "/applications/?queue=all&nationality=GE&sort=-received"),
+    ("de-officer", "/applications/?queue=all&q=nozadze"),
+    ("de-officer", "/applications/?queue=all&q=nozadze+zurab"),
+    ("az-officer", "/applications/?queue=all&q=qqqqzz"),
+    ("de-officer", "/persons/?q=морозова"),
+    ("de-officer", "/persons/?q=qqqqzz"),
+    ("de-officer", "/returns/?query=nozadze"),
+    # Lists that page without counting.
+    ("de-officer", "/notifications/"),
+    ("de-admin", "/audit/"),
+    ("de-admin", "/audit/access-log/"),
 ]  # fmt: skip
 
 

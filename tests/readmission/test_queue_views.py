@@ -84,6 +84,23 @@ def test_search_finds_the_application_by_name_in_any_script_and_document_number(
         assert submitted.reference in page, query
 
 
+@pytest.mark.parametrize("id_limit", [0, 2000])
+def test_search_finds_the_same_applications_whether_few_or_many_people_match(
+    id_limit: int,
+    submitted: Application,
+    client_as: Callable[[str], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Many matches are checked application by application, few by their ids: same answer.
+    from readmit.readmission import filters
+
+    monkeypatch.setattr(filters, "SEARCH_ID_LIMIT", id_limit)
+    client = client_as("az-officer")
+    for query in ("mammadov", "C 0123-4567"):
+        assert submitted.reference in _rows(client, f"/applications/?queue=all&q={query}")
+    assert submitted.reference not in _rows(client, "/applications/?queue=all&q=Petrov")
+
+
 def test_search_by_reference_and_a_search_that_matches_nothing(
     submitted: Application, client_as: Callable[[str], Client]
 ) -> None:

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from readmit.audit import selectors
-from readmit.core.pagination import web_keyset_page
+from readmit.core.pagination import keyset_page, web_keyset_page
 from readmit.web.utils import csv_response, current_user
 
 
@@ -37,7 +37,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     viewer = current_user(request)
     form, filters = _period(request)
     entries = selectors.audit_entry_list(user=viewer, **filters)
-    page = web_keyset_page(request, entries)
+    page = web_keyset_page(request, lambda cursor: keyset_page(entries, cursor=cursor, limit=50))
     return render(request, "audit/audit_list.html", {"form": form, "page": page})
 
 
@@ -82,7 +82,7 @@ def access_log_list(request: HttpRequest) -> HttpResponse:
     form, filters = _period(request)
     filters.pop("action", None)
     entries = selectors.access_log_list(user=viewer, **filters)
-    page = web_keyset_page(request, entries)
+    page = web_keyset_page(request, lambda cursor: keyset_page(entries, cursor=cursor, limit=50))
     return render(request, "audit/access_log_list.html", {"form": form, "page": page})
 
 

@@ -7,7 +7,7 @@ describes pages with `readmit.api.pagination`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -64,19 +64,23 @@ class WebPage(Generic[M]):
         return iter(self.rows)
 
 
-def web_keyset_page(request: HttpRequest, queryset: QuerySet[M], *, limit: int = 50) -> WebPage[M]:
-    """A web list page, newest first, paged by a signed `after` cursor in the query string.
+def web_keyset_page(
+    request: HttpRequest, fetch: Callable[[str | None], tuple[list[M], str | None]]
+) -> WebPage[M]:
+    """A web list page, paged by a signed `after` cursor in the query string.
 
-    The other parameters (filters) are kept in both links. No COUNT(*): on the access log or a
-    busy officer's notifications a count would read every row to say how many pages there are.
+    `fetch(cursor)` returns one page and the next page's cursor (a selector's `…_page`, which
+    does its own access logging, or `keyset_page` over a queryset). The other parameters
+    (filters) are kept in both links. No COUNT(*): on the access log or a busy officer's
+    notifications a count would read every row to say how many pages there are.
     """
     params = request.GET.copy()
     cursor = params.pop("after", [""])[-1]
     try:
-        rows, next_cursor = keyset_page(queryset, cursor=cursor or None, limit=limit)
+        rows, next_cursor = fetch(cursor or None)
     except ValidationFailed:
         # A stale or edited link: start again from the newest rows rather than fail.
-        rows, next_cursor = keyset_page(queryset, cursor=None, limit=limit)
+        rows, next_cursor = fetch(None)
         cursor = ""
     next_query = ""
     if next_cursor:

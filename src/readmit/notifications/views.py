@@ -7,14 +7,15 @@ from django.views.decorators.http import require_POST
 
 from readmit.core.errors import NotFound
 from readmit.core.pagination import web_keyset_page
-from readmit.notifications import services
-from readmit.notifications.models import Notification
+from readmit.notifications import selectors, services
 from readmit.web.utils import current_user
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    page = web_keyset_page(request, Notification.objects.visible_to(user))
+    page = web_keyset_page(
+        request, lambda cursor: selectors.notification_page(viewer=user, cursor=cursor)
+    )
     return render(request, "notifications/list.html", {"page": page})
 
 

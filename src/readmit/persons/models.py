@@ -158,6 +158,8 @@ class Person(models.Model):
         ordering = ["surname_latin", "given_names_latin", "pk"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        # The person list pages an authority's records newest first (keyset on the id).
+        indexes = [models.Index(fields=["owner_authority", "-id"], name="person_newest")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(birth_month__isnull=True) | Q(birth_month__gte=1, birth_month__lte=12),

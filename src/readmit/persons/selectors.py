@@ -72,11 +72,17 @@ def person_list(*, viewer: User, query: str = "", limit: int = 50) -> list[Perso
 
 
 def person_page(
-    *, viewer: User, query: str = "", cursor: str | None = None, limit: int = 50
+    *,
+    viewer: User,
+    query: str = "",
+    cursor: str | None = None,
+    limit: int = 50,
+    purpose: str = "api person list",
 ) -> tuple[list[Person], str | None]:
-    """`person_list` as cursor pages, newest record first (the API's list); access-logged."""
+    """`person_list` as cursor pages, newest record first (the API's and the web list);
+    access-logged."""
     rows, next_cursor = keyset_page(_matching(viewer, query), cursor=cursor, limit=limit)
-    _log(viewer, rows, "api person list")
+    _log(viewer, rows, purpose)
     return rows, next_cursor
 
 

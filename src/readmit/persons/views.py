@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from readmit.accounts.capabilities import Capability, require
 from readmit.core.errors import DomainError
+from readmit.core.pagination import web_keyset_page
 from readmit.persons import selectors, services
 from readmit.persons.forms import (
     FamilyLinkForm,
@@ -39,8 +40,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
     viewer = current_user(request)
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    persons = selectors.person_list(viewer=viewer, query=query)
-    return render(request, "persons/person_list.html", {"form": form, "persons": persons})
+    page = web_keyset_page(
+        request,
+        lambda cursor: selectors.person_page(
+            viewer=viewer, query=query, cursor=cursor, purpose="person search"
+        ),
+    )
+    return render(request, "persons/person_list.html", {"form": form, "page": page})
 
 
 @require_http_methods(["GET", "POST"])

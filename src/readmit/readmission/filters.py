@@ -288,29 +288,34 @@ def apply_filters(
     return qs
 
 
+# A search first collects the applications whose people match (a trigram index finds a rare
+# name among a million on PostgreSQL). Up to this many, the list filters on those ids; beyond
+# it (a common name) the list walks its own order and checks each application instead, which
+# finds a page of matches quickly precisely because they are common.
+SEARCH_ID_LIMIT = 2000
+
+
 def _search(query: str) -> Q:
     """Reference, or every word in one person's names (any order), or a document number."""
     words = fold(query).split()
     number = _number(query)
-    named = ApplicationPerson.objects.filter(application=OuterRef("pk"))
+    named = ApplicationPerson.objects.all()
     for word in words[:6]:
         named = named.filter(search_text__contains=word)
-    condition = Q(reference=query.strip().upper()) | Q(Exists(named))
+    condition = Q(reference=query.strip().upper()) | _matching_applications(named)
     if number:
-        condition |= Q(
-            Exists(
-                ApplicationPerson.objects.filter(
-                    application=OuterRef("pk"), search_text__contains=number.casefold()
-                )
-            )
-        ) | Q(
-            Exists(
-                Evidence.objects.filter(
-                    application=OuterRef("pk"), document_number__iexact=query.strip()
-                )
-            )
-        )
+        condition |= _matching_applications(
+            ApplicationPerson.objects.filter(search_text__contains=number.casefold())
+        ) | _matching_applications(Evidence.objects.filter(document_number__iexact=query.strip()))
     return condition
+
+
+def _matching_applications(rows: QuerySet[Any]) -> Q:
+    """Applications with a matching row (people or evidence): by their ids when few match."""
+    ids = list(rows.order_by().values_list("application_id", flat=True)[: SEARCH_ID_LIMIT + 1])
+    if len(ids) <= SEARCH_ID_LIMIT:
+        return Q(pk__in=ids)
+    return Q(Exists(rows.filter(application=OuterRef("pk"))))
 
 
 Cursor = tuple[Any, int]

@@ -133,12 +133,24 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         if authority.kind == AuthorityKind.CENTRAL_AUTHORITY:
             return sent.filter(requested_state_id=authority.state_id)
         if authority.kind == AuthorityKind.CONSULAR_POST:
-            return sent.filter(
-                Q(consular_post_id=authority.pk)
-                | Q(
-                    requested_state_id=authority.state_id,
-                    requesting_authority__state_id=authority.located_in_id,
+            # The senders of the host state as a list of ids (a state has a handful), so the
+            # condition is on the application's own columns and its indexes serve the queues.
+            from readmit.accounts.models import Authority
+
+            # Read once per request: a queue page builds five querysets (the page, four counts).
+            senders = getattr(user, "_host_state_senders", None)
+            if senders is None:
+                senders = list(
+                    Authority.objects.filter(state_id=authority.located_in_id).values_list(
+                        "pk", flat=True
+                    )
                 )
+                user._host_state_senders = senders  # type: ignore[union-attr]
+            # A post serves its own state only (the services assign a post of the requested
+            # state), so the requested state comes first: the queues walk its indexes.
+            return sent.filter(
+                Q(consular_post_id=authority.pk) | Q(requesting_authority_id__in=senders),
+                requested_state_id=authority.state_id,
             )
         return self.none()
 
@@ -291,6 +303,20 @@ class Application(models.Model):
             models.Index(
                 fields=["requesting_authority", "requesting_acts", "reply_due", "id"],
                 name="application_requesting_acts",
+            ),
+            # The requesting side's deadline queues (overdue, due soon, waiting): its open
+            # applications only, soonest due first, like application_open_due for the other side.
+            models.Index(
+                fields=["requesting_authority", "reply_due", "id"],
+                condition=Q(
+                    status__in=[
+                        "submitted",
+                        "acknowledged",
+                        "identification",
+                        "information_requested",
+                    ]
+                ),
+                name="application_sender_open_due",
             ),
             # The next reference of an authority: its newest application (services._reference).
             models.Index(fields=["requesting_authority", "id"], name="application_sender_newest"),

@@ -431,7 +431,10 @@ def queue_counts(*, viewer: User, today: dt.date | None = None) -> dict[str, int
     LIMIT subquery), so a page load never counts a whole large scope: a value above the cap
     means "more than QUEUE_COUNT_CAP"."""
     today = today or timezone.localdate()
+    # Counted in the queues' own order (soonest due first): the planner then walks the queue's
+    # index and stops at the cap. Unordered, PostgreSQL may bet on a sequential scan finding
+    # the cap early, and read most of the table when the matches sit at its far end.
     return {
-        name: _queue(viewer, name, today).order_by()[: QUEUE_COUNT_CAP + 1].count()
+        name: _queue(viewer, name, today).order_by("reply_due", "id")[: QUEUE_COUNT_CAP + 1].count()
         for name in QUEUE_NAMES
     }

@@ -147,6 +147,8 @@ class ReturnCase(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("return case")
         verbose_name_plural = _("return cases")
+        # The case list pages an authority's cases newest first (keyset on the id).
+        indexes = [models.Index(fields=["owner_authority", "-id"], name="return_case_newest")]
         constraints = [
             models.UniqueConstraint(
                 fields=["owner_authority", "reference"], name="return_case_unique_reference"

@@ -82,10 +82,11 @@ def case_page(
     filters: Mapping[str, Any] | None = None,
     cursor: str | None = None,
     limit: int = 50,
+    purpose: str = "api return case list",
 ) -> tuple[list[ReturnCase], str | None]:
-    """`case_list` as cursor pages, newest first (the API's list); access-logged."""
+    """`case_list` as cursor pages, newest first (the API's and the web list); access-logged."""
     rows, next_cursor = keyset_page(_cases(viewer, filters), cursor=cursor, limit=limit)
-    _log(viewer, rows, "api return case list")
+    _log(viewer, rows, purpose)
     return rows, next_cursor
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from readmit.accounts.capabilities import Capability, require
 from readmit.core.errors import Conflict, IllegalTransition, ValidationFailed
+from readmit.core.pagination import web_keyset_page
 from readmit.core.timeutil import today as local_today
 from readmit.persons import selectors as person_selectors
 from readmit.returns import selectors, services
@@ -54,8 +55,8 @@ from readmit.web.utils import apply_domain_error, current_user
 FORM_ERRORS = (ValidationFailed, Conflict, IllegalTransition)
 
 
-# The newest cases; the search narrows further. Each row logs two reads (case and person), and
-# SQLite inserts at most 99 access-log rows per statement: 40 rows stay one INSERT.
+# Cases per page, newest first. Each row logs two reads (case and person), and SQLite inserts
+# at most 99 access-log rows per statement: 40 rows stay one INSERT.
 LIST_LIMIT = 40
 
 
@@ -64,12 +65,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
     viewer = current_user(request)
     form = CaseFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    cases = selectors.case_list(viewer=viewer, filters=filters, limit=LIST_LIMIT)
-    return render(
+    page = web_keyset_page(
         request,
-        "returns/case_list.html",
-        {"form": form, "cases": cases, "limited": len(cases) == LIST_LIMIT},
+        lambda cursor: selectors.case_page(
+            viewer=viewer,
+            filters=filters,
+            cursor=cursor,
+            limit=LIST_LIMIT,
+            purpose="return case list",
+        ),
     )
+    return render(request, "returns/case_list.html", {"form": form, "page": page})
 
 
 @require_http_methods(["GET", "POST"])
