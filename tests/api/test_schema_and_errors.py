@@ -85,11 +85,30 @@ def test_every_error_has_the_one_shape(api_as: Callable[[str], ApiClient]) -> No
     wrong = de.client.delete("/api/v1/persons", headers=de.headers)
     _error(wrong, 405, "method_not_allowed")
     _error(de.get("/persons", cursor="forged"), 422, "validation_failed")
-    bad_json = de.client.post(
-        "/api/v1/persons", "{not json", content_type="application/json", headers=de.headers
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_json_is_refused_as_invalid_input_like_any_other(
+    api_as: Callable[[str], ApiClient],
+) -> None:
+    """422, as the document says for refused input (it was a bare 400 that no operation
+    documents), and in the client's language."""
+    de = api_as("de-officer")
+    for body in ("{not json", b"\xff\xfe{", '{"surname_latin": "A",}'):
+        response = de.client.post(
+            "/api/v1/persons", body, content_type="application/json", headers=de.headers
+        )
+        error = _error(response, 422, "validation_failed")
+        assert error["message"] == "The request body is not valid JSON."
+        assert error["fields"] == {"__all__": ["Send the body as a JSON object, encoded in UTF-8."]}
+    french = de.client.post(
+        "/api/v1/persons",
+        "{",
+        content_type="application/json",
+        headers={**de.headers, "Accept-Language": "fr"},
     )
-    assert bad_json.status_code in (400, 422)
-    assert set(bad_json.json()["error"]) == {"code", "message", "fields"}
+    message = _error(french, 422, "validation_failed")["message"]
+    assert message == "Le corps de la requête n’est pas un JSON valide."
 
 
 @pytest.mark.django_db
