@@ -143,7 +143,7 @@ def test_schemathesis_finds_no_server_error_and_no_answer_off_the_schema(
 # --- Stateful: chains of operations along the document's links (readmit/api/links.py) -------
 
 STATEFUL_SEED = 6
-STATEFUL_SCENARIOS = 60  # about 12 s on SQLite, 25 s on PostgreSQL (two cores)
+STATEFUL_SCENARIOS = 60  # 12-25 s on SQLite, 23-35 s on PostgreSQL (two busy cores)
 STATEFUL_STEPS = 10
 
 
