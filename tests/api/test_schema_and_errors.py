@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -85,11 +86,30 @@ def test_every_error_has_the_one_shape(api_as: Callable[[str], ApiClient]) -> No
     wrong = de.client.delete("/api/v1/persons", headers=de.headers)
     _error(wrong, 405, "method_not_allowed")
     _error(de.get("/persons", cursor="forged"), 422, "validation_failed")
-    bad_json = de.client.post(
-        "/api/v1/persons", "{not json", content_type="application/json", headers=de.headers
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_json_is_refused_as_invalid_input_like_any_other(
+    api_as: Callable[[str], ApiClient],
+) -> None:
+    """422, as the document says for refused input (it was a bare 400 that no operation
+    documents), and in the client's language."""
+    de = api_as("de-officer")
+    for body in ("{not json", b"\xff\xfe{", '{"surname_latin": "A",}'):
+        response = de.client.post(
+            "/api/v1/persons", body, content_type="application/json", headers=de.headers
+        )
+        error = _error(response, 422, "validation_failed")
+        assert error["message"] == "The request body is not valid JSON."
+        assert error["fields"] == {"__all__": ["Send the body as a JSON object, encoded in UTF-8."]}
+    french = de.client.post(
+        "/api/v1/persons",
+        "{",
+        content_type="application/json",
+        headers={**de.headers, "Accept-Language": "fr"},
     )
-    assert bad_json.status_code in (400, 422)
-    assert set(bad_json.json()["error"]) == {"code", "message", "fields"}
+    message = _error(french, 422, "validation_failed")["message"]
+    assert message == "Le corps de la requête n’est pas un JSON valide."
 
 
 @pytest.mark.django_db
@@ -140,3 +160,49 @@ def test_nul_characters_are_refused_before_they_reach_the_database(
     )
     body = {"surname_latin": "A\x00", "given_names_latin": "B", "sex": "M", "birth_year": 1990}
     _error(de.post("/persons", body), 422, "validation_failed")
+
+
+@pytest.mark.django_db
+def test_every_id_in_a_path_can_be_taken_from_an_answer_along_a_link() -> None:
+    """A client that has just created or listed something finds in the served document which
+    value of the answer fills which path of the next call (OpenAPI links, api/links.py)."""
+    document = Client().get("/api/v1/openapi.json").json()
+    operations = {
+        operation["operationId"]: operation
+        for methods in document["paths"].values()
+        for operation in methods.values()
+    }
+    filled: set[str] = set()
+    for operation in operations.values():
+        for response in operation["responses"].values():
+            for link in response.get("links", {}).values():
+                target = operations[link["operationId"]]
+                names = {p["name"] for p in target.get("parameters", [])}
+                assert set(link.get("parameters", {})) <= names, link
+                filled |= set(link.get("parameters", {}))
+    in_paths = {
+        p["name"]
+        for operation in operations.values()
+        for p in operation.get("parameters", [])
+        if p["in"] == "path"
+    }
+    assert in_paths <= filled, f"no link gives {sorted(in_paths - filled)}"
+    created = document["paths"]["/api/v1/persons"]["post"]["responses"]["201"]["links"]
+    assert created["person_detail"] == {
+        "operationId": "readmit_persons_api_person_detail",
+        "parameters": {"person_id": "$response.body#/id"},
+    }
+
+
+def test_a_link_to_an_operation_status_or_parameter_the_document_lacks_is_refused() -> None:
+    from readmit.api.links import Link, add_links
+
+    document = json.loads(openapi_text())
+    for wrong in (
+        Link("POST /persons", 201, "GET /people/{person_id}", {"person_id": "$response.body#/id"}),
+        Link("POST /persons", 200, "GET /persons/{person_id}", {"person_id": "$response.body#/id"}),
+        Link("POST /persons", 201, "GET /persons/{person_id}", {"id": "$response.body#/id"}),
+        Link("POST /persons", 201, "POST /return-cases", body={"person": "$response.body#/id"}),
+    ):
+        with pytest.raises(ValueError, match="API link"):
+            add_links(copy.deepcopy(document), "/api/v1", [wrong])

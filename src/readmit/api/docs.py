@@ -27,6 +27,9 @@ answers 422 `idempotency_key_reused`.
 **Errors.** Always `{"error": {"code": "...", "message": "...", "fields": {...}}}`: 422 for
 invalid input (`fields` names each field), 409 for an illegal transition or a conflict.
 
+**Links.** A response that gives an identifier lists, under `links`, the operations that
+take it next and where it goes (`POST /persons` → `GET /persons/{person_id}`, …).
+
 **The border.** A requested-state user receives only the application's shared fields; the
 return file (return decision, appeals, asylum, detention, vulnerability) never crosses.
 """

@@ -139,7 +139,7 @@ def install(api: NinjaAPI) -> None:
             request,
             422,
             "validation_failed",
-            "The request has invalid values.",
+            _("The request has invalid values."),
             _validation_fields(list(exc.errors)),
         )
 
@@ -150,14 +150,16 @@ def install(api: NinjaAPI) -> None:
             request,
             401,
             "unauthenticated",
-            "Send a valid API token: Authorization: Bearer <token>.",
+            _("Send a valid API token: Authorization: Bearer <token>."),
         )
         response["WWW-Authenticate"] = "Bearer"
         return response
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return error_response(api, request, 404, "not_found", "Not found, or not visible to you.")
+        return error_response(
+            api, request, 404, "not_found", _("Not found, or not visible to you.")
+        )
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -173,4 +175,15 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400:
+            # Ninja's one 400: a body its JSON parser cannot read. Refused input is a 422 in the
+            # document, whatever was wrong with it.
+            return error_response(
+                api,
+                request,
+                422,
+                "validation_failed",
+                _("The request body is not valid JSON."),
+                {"__all__": [_("Send the body as a JSON object, encoded in UTF-8.")]},
+            )
         return error_response(api, request, exc.status_code, "http_error", str(exc))

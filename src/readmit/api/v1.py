@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, re_path
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from readmit.accounts.api import router as accounts_router
 from readmit.agreements.api import router as agreements_router
@@ -18,6 +19,7 @@ from readmit.api import errors
 from readmit.api.auth import BearerToken
 from readmit.api.docs import DESCRIPTION, docs_view
 from readmit.api.idempotency import idempotent
+from readmit.api.links import add_links
 from readmit.audit.api import router as audit_router
 from readmit.audit.context import channel
 from readmit.exports.api import router as exports_router
@@ -28,7 +30,21 @@ from readmit.readmission.api import router as readmission_router
 from readmit.returns.api import router as returns_router
 from readmit.webhooks.api import router as webhooks_router
 
-api = NinjaAPI(
+
+class ReadmitAPI(NinjaAPI):
+    """The generated document, with the links between operations (`api/links.py`)."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        add_links(document, path_prefix)
+        return document
+
+
+api = ReadmitAPI(
     title="Readmit API",
     version="1",
     description=DESCRIPTION,
