@@ -6,6 +6,9 @@ measure; the database's own work in SQLite is in-process and counted).
 
     .venv/bin/python benchmarks/bench_import.py [N]
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/readmit_bench .venv/bin/python benchmarks/bench_import.py
+
+With a second argument `applications`, every row also drafts a readmission application (own
+nationals, to Azerbaijan): those rows are saved one by one through `application_draft`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import time
 from _setup import ROOT, setup
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+APPLICATIONS = len(sys.argv) > 2 and sys.argv[2] == "applications"
 
 
 def main() -> None:
@@ -38,13 +42,15 @@ def main() -> None:
     path = ROOT / "var" / "bench" / "import.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
+        application = ["application_kind", "requested_state"] if APPLICATIONS else []
         writer.writerow(["surname_latin", "given_names_latin", "sex", "birth_year", "birth_month",
                          "birth_day", "place_of_birth", "nationality", "document_kind",
-                         "document_number", "document_expiry"])  # fmt: skip
+                         "document_number", "document_expiry", *application])  # fmt: skip
+        drafts = ["own_nationals", "AZ"] if APPLICATIONS else []
         for i in range(N):
             writer.writerow([f"Surname{i}", "Given", "MF"[i % 2], 1950 + i % 50, 1 + i % 12,
                              1 + i % 28, "Baku", "AZ", "passport", f"C{i:09d}",
-                             "2031-05-01"])  # fmt: skip
+                             "2031-05-01", *drafts])  # fmt: skip
     actor = User.objects.select_related("authority").get(username="de-officer")
     size = path.stat().st_size
     started = time.perf_counter()
@@ -59,13 +65,15 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     assert report.saved and report.persons == N, report.errors[:5]
+    assert report.applications == (N if APPLICATIONS else 0)
     assert Person.objects.count() == N and ReturnCase.objects.count() >= N
     validate_s = phases.get("saving", time.perf_counter()) - started
     t0 = time.perf_counter()
     chain = audit_verify()
     verify_s = time.perf_counter() - t0
     assert chain.ok
-    print(f"{vendor}: {N} rows ({size / 1e6:.1f} MB CSV) imported in {elapsed:.1f} s = "
+    what = " with an application each" if APPLICATIONS else ""
+    print(f"{vendor}: {N} rows{what} ({size / 1e6:.1f} MB CSV) imported in {elapsed:.1f} s = "
           f"{N / elapsed:.0f} rows/s (validation {validate_s:.1f} s, saving "
           f"{elapsed - validate_s:.1f} s; CPU time of this process {cpu:.1f} s); audit verify of {chain.checked} entries "
           f"{verify_s:.1f} s")  # fmt: skip

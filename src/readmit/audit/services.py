@@ -9,6 +9,7 @@ an entry breaks the chain from that point, and forging a replacement needs the a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 GENESIS_HASH = "0" * 64
 REDACTED = "[redacted]"
 _SECRET_MARKERS = ("password", "secret", "token", "digest", "otp", "key", "totp")
+# Values `_jsonable` returns as they are (the exact types: a subclass may say otherwise).
+_PLAIN_JSON = frozenset({str, int, bool, type(None)})
 
 
 def _audit_key() -> bytes:
@@ -64,39 +67,49 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+@functools.lru_cache(maxsize=1024)
+def _is_secret(name: str) -> bool:
+    lowered = name.lower()
+    return any(marker in lowered for marker in _SECRET_MARKERS)
+
+
 def sanitize_changes(changes: Mapping[str, Any] | None) -> dict[str, Any]:
     """JSON-safe copy of the changed values, with secrets replaced by a marker."""
     clean: dict[str, Any] = {}
     for name, value in (changes or {}).items():
-        lowered = str(name).lower()
-        if any(marker in lowered for marker in _SECRET_MARKERS):
-            clean[str(name)] = REDACTED
+        key = str(name)
+        if _is_secret(key):
+            clean[key] = REDACTED
+        elif type(value) in _PLAIN_JSON:
+            clean[key] = value
         elif isinstance(value, Mapping):
-            clean[str(name)] = sanitize_changes(value)
+            clean[key] = sanitize_changes(value)
         else:
-            clean[str(name)] = _jsonable(value)
+            clean[key] = _jsonable(value)
     return clean
 
 
-def _canonical(entry: AuditEntry) -> bytes:
-    at = entry.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    payload = {
-        "seq": entry.seq,
-        "at": at,
-        "actor_id": entry.actor_id,
-        "actor_username": entry.actor_username,
-        "actor_authority_id": entry.actor_authority_id,
-        "actor_authority_code": entry.actor_authority_code,
-        "owner_authority_id": entry.owner_authority_id,
-        "channel": entry.channel,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "changes": entry.changes,
-        "reason": entry.reason,
-        "prev_hash": entry.prev_hash,
-    }
+# The chained fields besides `at` (written as UTC with microseconds, see `_at_text`).
+_CHAINED = (
+    "seq", "actor_id", "actor_username", "actor_authority_id", "actor_authority_code",
+    "owner_authority_id", "channel", "action", "object_type", "object_id", "changes", "reason",
+    "prev_hash",
+)  # fmt: skip
+
+
+def _at_text(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _canonical_values(values: Mapping[str, Any], at_text: str) -> bytes:
+    """The bytes an entry's hash covers: its chained fields as canonical JSON."""
+    payload = {name: values[name] for name in _CHAINED}
+    payload["at"] = at_text
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _canonical(entry: AuditEntry) -> bytes:
+    return _canonical_values({n: getattr(entry, n) for n in _CHAINED}, _at_text(entry.at))
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -171,13 +184,17 @@ def audit_record(
 
 @dataclass(frozen=True)
 class AuditInput:
-    """One entry for `audit_record_many`: the arguments `audit_record` takes."""
+    """One entry for `audit_record_many`: the arguments `audit_record` takes. The object is
+    `obj`, or, for rows written without model instances (bulk paths), its `object_type`
+    (the model's label, e.g. "persons.person") and `object_id`."""
 
     action: str
-    obj: Model
+    obj: Model | None = None
     owner_authority_id: int | None = None
     changes: Mapping[str, Any] | None = None
     reason: str = ""
+    object_type: str = ""
+    object_id: str | int | None = None
 
 
 def audit_record_many(
@@ -185,43 +202,50 @@ def audit_record_many(
     actor: User | AnonymousUser | None,
     entries: Iterable[AuditInput],
     at: dt.datetime | None = None,
-    batch_size: int = 2000,
+    batch_size: int = 5000,
 ) -> int:
     """Append many entries to the chain at once, in the caller's transaction (bulk paths such
     as the import): the head is locked once, each entry is hashed exactly as `audit_record`
-    would hash it, and the rows are inserted in batches. Returns the number written."""
+    would hash it (the same canonical content, in order, each on the previous one's hash),
+    and the rows are inserted in batches. Returns the number written."""
+    from readmit.core.bulk import rows_insert
+
     moment = at or timezone.now()
-    channel_name = current_channel()
-    actor_fields = _actor_fields(actor)
+    at_text = _at_text(moment)
+    key = _audit_key()
+    common = {"channel": current_channel(), **_actor_fields(actor)}
     written = 0
     with transaction.atomic():
         head = _lock_head()
         seq, prev = head.seq, head.hash
-        batch: list[AuditEntry] = []
+        batch: list[dict[str, Any]] = []
         for item in entries:
             seq += 1
-            entry = AuditEntry(
-                seq=seq,
-                at=moment,
-                channel=channel_name,
-                action=item.action,
-                object_type=item.obj._meta.label_lower,
-                object_id=str(item.obj.pk),
-                owner_authority_id=item.owner_authority_id,
-                changes=sanitize_changes(item.changes),
-                reason=item.reason,
-                prev_hash=prev,
-                **actor_fields,
-            )
-            entry.hash = prev = entry_hash(entry)
-            batch.append(entry)
+            if item.obj is not None:
+                object_type = item.object_type or item.obj._meta.label_lower
+                object_id = item.obj.pk if item.object_id is None else item.object_id
+            else:
+                object_type, object_id = item.object_type, item.object_id
+            values = {
+                **common,
+                "seq": seq,
+                "at": moment,
+                "action": item.action,
+                "object_type": object_type,
+                "object_id": "" if object_id is None else str(object_id),
+                "owner_authority_id": item.owner_authority_id,
+                "changes": sanitize_changes(item.changes),
+                "reason": item.reason,
+                "prev_hash": prev,
+            }
+            prev = hmac.digest(key, _canonical_values(values, at_text), "sha256").hex()
+            values["hash"] = prev
+            batch.append(values)
             if len(batch) >= batch_size:
-                AuditEntry.objects.bulk_create(batch)
-                written += len(batch)
+                written += len(rows_insert(AuditEntry, batch, now=moment))
                 batch = []
         if batch:
-            AuditEntry.objects.bulk_create(batch)
-            written += len(batch)
+            written += len(rows_insert(AuditEntry, batch, now=moment))
         if written:
             AuditHead.objects.filter(id=1).update(seq=seq, hash=prev)
     return written

@@ -30,8 +30,13 @@ from readmit.core.errors import DomainError
 from readmit.core.timeutil import today as local_today
 from readmit.imports.columns import APPLICATION_COLUMNS, NAMES
 from readmit.imports.reader import FileRejected, open_table
-from readmit.persons.models import IdentifierKind, NationalityStatus
-from readmit.persons.services import NewPerson, particulars_clean, persons_create_bulk
+from readmit.persons.models import NationalityStatus
+from readmit.persons.services import (
+    NewPerson,
+    identifier_errors,
+    particulars_clean,
+    persons_create_bulk,
+)
 from readmit.readmission.models import ApplicationKind, Procedure
 from readmit.readmission.services import _CATEGORY, PersonInput, application_draft
 from readmit.returns.services.cases import cases_create_bulk
@@ -46,6 +51,11 @@ FORMULA_START = ("=", "+", "-", "@")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PERSON_TEXT = ("surname_latin", "given_names_latin", "surname_original", "given_names_original",
                 "original_script", "place_of_birth", "father_name", "mother_name")  # fmt: skip
+_NATIONALITY_STATUSES = frozenset(NationalityStatus.values)
+_PROCEDURES = frozenset(Procedure.values)
+# The document's fields as `identifier_errors` names them, and the file's columns.
+_DOCUMENT_COLUMNS = {"kind": "document_kind", "number": "document_number",
+                     "expiry_date": "document_expiry"}  # fmt: skip
 _IMPORTABLE_KINDS = (
     ApplicationKind.OWN_NATIONALS,
     ApplicationKind.THIRD_COUNTRY_NATIONALS,
@@ -185,11 +195,14 @@ def _validate(
     formulas: list[tuple[str, str]] = []
     for name in NAMES:
         cell = raw.get(name)
-        if isinstance(cell, dt.date):
+        if type(cell) is str:  # every CSV cell: the plain case first, it is most of the work
+            text = cell.strip()
+        elif isinstance(cell, dt.date):
             dates[name] = cell
             values[name] = _text(cell)
             continue
-        text = _text(cell)
+        else:
+            text = _text(cell)
         if text.startswith(FORMULA_START):
             # Treated as data, never evaluated, and refused: it may be a spreadsheet formula.
             formulas.append(
@@ -221,7 +234,7 @@ def _validate(
 
     nationality = v.state(values["nationality"], "nationality", errors)
     status = values["nationality_status"].lower() or NationalityStatus.CLAIMED
-    if status not in NationalityStatus.values:
+    if status not in _NATIONALITY_STATUSES:
         errors.append(("nationality_status", _("Choose claimed or established.")))
     if values["nationality_status"] and not values["nationality"]:
         errors.append(("nationality", _("Enter the nationality this status is about.")))
@@ -231,12 +244,11 @@ def _validate(
     expiry = _date(dates.get("document_expiry", values["document_expiry"]), "document_expiry",
                    errors)  # fmt: skip
     if document_number or document_kind or expiry:
-        if document_kind not in IdentifierKind.values:
-            errors.append(("document_kind", _("Choose the kind of document, e.g. passport.")))
-        if not document_number:
-            errors.append(("document_number", _("Enter the document number.")))
-        elif len(document_number) > 60:
-            errors.append(("document_number", _("At most %(n)d characters.") % {"n": 60}))
+        problems = identifier_errors(
+            kind=document_kind, number=document_number, expiry_date=expiry, today=v.today
+        )
+        for name, messages in problems.items():
+            errors.extend((_DOCUMENT_COLUMNS[name], m) for m in messages)
 
     application = None
     if any(values[c] for c in APPLICATION_COLUMNS):
@@ -271,7 +283,7 @@ def _application(
     if not values["requested_state"]:
         errors.append(("requested_state", _("Enter the requested state.")))
     procedure = values["procedure"].lower() or Procedure.NORMAL
-    if procedure not in Procedure.values:
+    if procedure not in _PROCEDURES:
         errors.append(("procedure", _("Choose the normal or the accelerated procedure.")))
     apprehended = _date(dates.get("apprehended_on", values["apprehended_on"]), "apprehended_on",
                         errors)  # fmt: skip
@@ -419,22 +431,22 @@ def _save(actor: User, parsed: list[ParsedRow], report: ImportReport, tick: Prog
     plain = [r for r in parsed if r.application is None]
     for start in range(0, len(plain), CHUNK):
         chunk = plain[start : start + CHUNK]
-        persons = persons_create_bulk(actor=actor, people=[r.person for r in chunk])
-        cases_create_bulk(actor=actor, persons=persons)
-        report.persons += len(persons)
-        report.cases += len(persons)
+        person_ids = persons_create_bulk(actor=actor, people=[r.person for r in chunk])
+        cases_create_bulk(actor=actor, person_ids=person_ids)
+        report.persons += len(person_ids)
+        report.cases += len(person_ids)
         done += len(chunk)
         tick("saving", done, total)
     for row in (r for r in parsed if r.application is not None):
         assert row.application is not None
         try:
             with transaction.atomic():
-                (person,) = persons_create_bulk(actor=actor, people=[row.person])
-                (case,) = cases_create_bulk(actor=actor, persons=[person])
+                (person_id,) = persons_create_bulk(actor=actor, people=[row.person])
+                (case_id,) = cases_create_bulk(actor=actor, person_ids=[person_id])
                 application_draft(
                     actor=actor,
-                    return_case_id=case.pk,
-                    persons=[PersonInput(person_id=person.pk, role="principal")],
+                    return_case_id=case_id,
+                    persons=[PersonInput(person_id=person_id, role="principal")],
                     **row.application,
                 )
         except DomainError as exc:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from readmit.accounts.capabilities import Capability, require
 from readmit.audit.services import AuditInput, audit_record_many
+from readmit.core.bulk import rows_insert
 from readmit.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from readmit.core.timeutil import today as local_today
 from readmit.persons.models import Person
@@ -96,55 +97,68 @@ def case_create(*, actor: User, person_id: int) -> ReturnCase:
     return case
 
 
-def cases_create_bulk(*, actor: User, persons: Sequence[Person]) -> list[ReturnCase]:
+def cases_create_bulk(*, actor: User, person_ids: Sequence[int]) -> list[int]:
     """Open a case for each of these persons at once (the bulk import), under the same rules
     as `case_create`: the actor's own persons only, one active case a person, references from
     the locked counter, a case event and an audit entry for each case. Call it inside the
-    caller's transaction."""
+    caller's transaction. Returns the new cases' ids, in the persons' order."""
     require(actor, Capability.EDIT_RETURN_CASE)
-    if not persons:
+    if not person_ids:
         return []
-    ids = [p.pk for p in persons]
+    ids = list(person_ids)
     if Person.objects.visible_to(actor).filter(pk__in=ids).count() != len(set(ids)):
         raise NotFound(_("Not found, or not visible to you."))
-    if ReturnCase.objects.filter(person_id__in=ids, status__in=ACTIVE_STATUSES).exists():
+    if len(set(ids)) != len(ids) or (
+        ReturnCase.objects.filter(person_id__in=ids, status__in=ACTIVE_STATUSES).exists()
+    ):
         raise Conflict(_("A person already has an active return case."), code="active_case_exists")
     now = timezone.now()
     authority = actor.authority
     assert authority is not None
-    references = reserve_references(authority, timezone.localdate(now).year, len(persons))
-    cases = ReturnCase.objects.bulk_create(
+    references = reserve_references(authority, timezone.localdate(now).year, len(ids))
+    case_ids = rows_insert(
+        ReturnCase,
         [
-            ReturnCase(owner_authority=authority, person=p, reference=ref, created_by=actor)
-            for p, ref in zip(persons, references, strict=True)
-        ]
+            {
+                "owner_authority_id": authority.pk,
+                "person_id": p,
+                "reference": ref,
+                "created_by_id": actor.pk,
+            }
+            for p, ref in zip(ids, references, strict=True)
+        ],
+        now=now,
     )
-    CaseEvent.objects.bulk_create(
+    rows_insert(
+        CaseEvent,
         [
-            CaseEvent(
-                case=c,
-                at=now,
-                action="case.created",
-                actor=actor,
-                detail={"reference": c.reference},
-            )
-            for c in cases
-        ]
+            {
+                "case_id": c,
+                "at": now,
+                "action": "case.created",
+                "actor_id": actor.pk,
+                "detail": {"reference": ref},
+            }
+            for c, ref in zip(case_ids, references, strict=True)
+        ],
+        now=now,
     )
+    label = ReturnCase._meta.label_lower
     audit_record_many(
         actor=actor,
         at=now,
         entries=(
             AuditInput(
                 action="returns.case.created",
-                obj=c,
                 owner_authority_id=authority.pk,
-                changes={"case": c.pk, "reference": c.reference, "person": c.person_id},
+                changes={"case": c, "reference": ref, "person": p},
+                object_type=label,
+                object_id=c,
             )
-            for c in cases
+            for c, ref, p in zip(case_ids, references, ids, strict=True)
         ),
     )
-    return cases
+    return case_ids
 
 
 # The workflow of a return case: status → action → next status.

@@ -1,0 +1,114 @@
+"""`rows_insert` writes what the ORM would write for the same values, defaults included."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import models, transaction
+from django.utils import timezone
+
+from readmit.accounts.models import State, User
+from readmit.core.bulk import rows_insert
+from readmit.persons.models import Identifier, Person
+from readmit.returns.models import CaseEvent, ReturnCase
+
+pytestmark = pytest.mark.django_db
+
+
+def _stored(obj: models.Model, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The row as read back from the database, without its id and timestamps."""
+    fresh = type(obj).objects.get(pk=obj.pk)
+    return {
+        f.attname: getattr(fresh, f.attname)
+        for f in type(obj)._meta.concrete_fields
+        if not f.primary_key and f.attname not in skip
+    }
+
+
+def _same_as_the_orm(
+    model: type[models.Model], values: dict[str, Any], skip: tuple[str, ...] = ()
+) -> models.Model:
+    by_orm = model.objects.create(**values)
+    (pk,) = rows_insert(model, [values])
+    by_bulk = model.objects.get(pk=pk)
+    assert pk > by_orm.pk
+    assert _stored(by_bulk, skip=skip) == _stored(by_orm, skip=skip)
+    return by_bulk
+
+
+def test_rows_read_back_as_the_orm_writes_them(persona: Callable[[str], User]) -> None:
+    officer = persona("de-officer")
+    person = _same_as_the_orm(
+        Person,
+        {
+            "owner_authority_id": officer.authority_id,
+            "surname_latin": "Bulk",
+            "given_names_latin": "Row",
+            "surname_original": "Булк",
+            "original_script": "Cyrl",
+            "sex": "F",
+            "birth_year": 1979,
+            "birth_month": 12,
+            "birth_country": State.objects.get(code="GE"),
+            "languages": ["ka", "ru"],
+        },
+        skip=("created_at", "updated_at"),
+    )
+    assert person.civil_status == "unknown" and person.photo.name == ""
+    assert abs(person.created_at - timezone.now()) < dt.timedelta(minutes=1)
+    assert person.created_at == person.updated_at
+    _same_as_the_orm(
+        Identifier,
+        {
+            "person_id": person.pk,
+            "kind": "passport",
+            "number": "GE123",
+            "number_normalised": "GE123",
+            "expiry_date": dt.date(2029, 2, 28),
+        },
+        skip=("created_at",),
+    )
+    case = ReturnCase.objects.create(
+        owner_authority_id=officer.authority_id, person=person, reference="X-1"
+    )
+    _same_as_the_orm(
+        CaseEvent,
+        {
+            "case_id": case.pk,
+            "at": timezone.now(),
+            "action": "case.created",
+            "actor_id": officer.pk,
+            "detail": {"reference": "X-1", "n": [1, 2]},
+        },
+    )
+
+
+def test_ids_are_returned_in_the_order_of_the_rows(persona: Callable[[str], User]) -> None:
+    owner = persona("de-officer").authority_id
+    rows = [
+        {
+            "owner_authority_id": owner,
+            "surname_latin": f"N{i}",
+            "given_names_latin": "G",
+            "sex": "M",
+            "birth_year": 1990 + i,
+        }
+        for i in range(5)
+    ]
+    ids = rows_insert(Person, rows)
+    assert len(set(ids)) == 5
+    assert [Person.objects.get(pk=pk).surname_latin for pk in ids] == [f"N{i}" for i in range(5)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_refuses_to_run_outside_a_transaction(persona: Callable[[str], User]) -> None:
+    owner = persona("de-officer").authority_id
+    row = {"owner_authority_id": owner, "surname_latin": "A", "given_names_latin": "B",
+           "sex": "M", "birth_year": 1990}  # fmt: skip
+    with pytest.raises(RuntimeError, match="transaction"):
+        rows_insert(Person, [row])
+    with transaction.atomic():
+        assert len(rows_insert(Person, [row])) == 1
