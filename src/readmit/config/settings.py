@@ -167,17 +167,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file too (per test worker), so that tests with real concurrent
     # connections see SQLite's own locking (WAL, busy timeout) rather than shared-cache memory.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "READMIT_PG_PREPARE", True
-):
-    # Server-side parameter binding lets psycopg prepare a statement it has run five times on
-    # this connection, so PostgreSQL plans the hot reads (an application with its six joined
-    # tables, the token, the timeline) once per connection instead of on every request.
-    # READMIT_PG_PREPARE=false turns it off behind a pooler in transaction mode (PgBouncer
-    # before 1.21), where a prepared statement may not be on the next transaction's connection.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=5
-    )
+# PostgreSQL keeps Django's client-side parameter binding: server-side binding with prepared
+# statements made the application read 29 % faster (no planning of its six joins), but after
+# five runs PostgreSQL may switch a prepared statement to a generic plan, and the generic plans
+# of the queue counts were several times slower than their custom plans (docs/benchmarks.md).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication ---------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from readmit.readmission.models import (
     Evidence,
     Procedure,
 )
+from readmit.web.widgets import QuickSelect
 
 if TYPE_CHECKING:
     from readmit.accounts.models import User
@@ -199,14 +200,17 @@ class ApplicationFilterForm(forms.Form):
         if states is not None:
             choices = [("", _("Any")), *states]
             self.fields["state"] = forms.ChoiceField(
-                label=_("State"), required=False, choices=choices
+                label=_("State"), required=False, choices=choices, widget=QuickSelect
             )
             self.fields["nationality"] = forms.ChoiceField(
-                label=_("Nationality"), required=False, choices=choices
+                label=_("Nationality"), required=False, choices=choices, widget=QuickSelect
             )
         if agreements is not None:
             self.fields["agreement"] = forms.ChoiceField(
-                label=_("Agreement"), required=False, choices=[("", _("Any")), *agreements]
+                label=_("Agreement"),
+                required=False,
+                choices=[("", _("Any")), *agreements],
+                widget=QuickSelect,
             )
 
     def clean(self) -> dict[str, Any]:
@@ -304,9 +308,13 @@ def _search(query: str) -> Q:
         named = named.filter(search_text__contains=word)
     condition = Q(reference=query.strip().upper()) | _matching_applications(named)
     if number:
+        if [number.casefold()] != words:  # one word alone was searched as a name already
+            condition |= _matching_applications(
+                ApplicationPerson.objects.filter(search_text__contains=number.casefold())
+            )
         condition |= _matching_applications(
-            ApplicationPerson.objects.filter(search_text__contains=number.casefold())
-        ) | _matching_applications(Evidence.objects.filter(document_number__iexact=query.strip()))
+            Evidence.objects.filter(document_number__iexact=query.strip())
+        )
     return condition
 
 
