@@ -17,7 +17,7 @@ import time
 from _setup import ensure_applications, percentiles, setup
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))
 
 # (persona, path): the requested state's queues, the requesting state's queues and lists.
 PAGES = [
