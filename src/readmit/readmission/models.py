@@ -61,6 +61,9 @@ OPEN_STATUSES = frozenset(
     }
 )
 
+# The same, as the plain list the partial indexes' conditions are written with (in this order).
+OPEN_STATUS_VALUES = ["submitted", "acknowledged", "identification", "information_requested"]
+
 
 class PersonRole(models.TextChoices):
     PRINCIPAL = "principal", _("Principal")
@@ -273,14 +276,7 @@ class Application(models.Model):
             # The requested state's work queue: open applications, soonest due first.
             models.Index(
                 fields=["requested_state", "reply_due", "id"],
-                condition=Q(
-                    status__in=[
-                        "submitted",
-                        "acknowledged",
-                        "identification",
-                        "information_requested",
-                    ]
-                ),
+                condition=Q(status__in=OPEN_STATUS_VALUES),
                 name="application_open_due",
             ),
             models.Index(
@@ -308,14 +304,7 @@ class Application(models.Model):
             # applications only, soonest due first, like application_open_due for the other side.
             models.Index(
                 fields=["requesting_authority", "reply_due", "id"],
-                condition=Q(
-                    status__in=[
-                        "submitted",
-                        "acknowledged",
-                        "identification",
-                        "information_requested",
-                    ]
-                ),
+                condition=Q(status__in=OPEN_STATUS_VALUES),
                 name="application_sender_open_due",
             ),
             # The next reference of an authority: its newest application (services._reference).
