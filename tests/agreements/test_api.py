@@ -94,3 +94,37 @@ def test_bad_input_gets_the_one_error_shape(
     error = result["body"]["error"]  # type: ignore[index]
     assert error["code"] == code
     assert message in error["message"]
+
+
+@pytest.mark.django_db
+def test_a_calendar_error_reaches_a_french_speaking_client_in_french(
+    persona: Callable[[str], User],
+) -> None:
+    issued = token_create(actor=None, user=persona("de-officer"), name="test", days=1)
+    response = Client().get(
+        "/api/v1/deadlines?agreement=EU-LK&received=2026-12-20&accepted=2026-12-28",
+        HTTP_AUTHORIZATION=f"Bearer {issued.plaintext}",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "calendar_error"
+    assert error["message"].startswith(
+        "Aucun calendrier des jours ouvrables n’est disponible pour le pays 'LK' en 2027"
+    )
+
+
+@pytest.mark.django_db
+def test_why_a_deadline_is_not_computed_is_said_in_the_clients_language(
+    persona: Callable[[str], User],
+) -> None:
+    issued = token_create(actor=None, user=persona("de-officer"), name="test", days=1)
+    response = Client().get(
+        "/api/v1/deadlines?agreement=EU-RS&received=2026-03-02",
+        HTTP_AUTHORIZATION=f"Bearer {issued.plaintext}",
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert response.status_code == 200
+    assert response.json()["why_null"]["transfer_due"] == (
+        "Укажите дату согласия, чтобы рассчитать этот срок."
+    )

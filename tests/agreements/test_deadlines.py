@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import holidays
 import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -200,7 +201,7 @@ def test_pakistan_shows_the_ambiguous_extension_as_configured() -> None:
     assert "AMBIGUOUS" in extension["note"]
     assert result["confidence"]["reply_due_extended"] == "secondary"
     assert result["tacit_acceptance"] is True
-    assert any("reply_due_extended (secondary)" in w for w in result["warnings"])
+    assert any("extended reply deadline (Secondary source)" in w for w in result["warnings"])
 
 
 @pytest.mark.django_db
@@ -353,7 +354,7 @@ def test_an_extension_beyond_the_configured_maximum_is_refused() -> None:
     )
     with pytest.raises(InvalidPeriod, match="more than the agreement allows"):
         deadline_extend(deadline, amount=7, unit="calendar_days", maximum=maximum)
-    with pytest.raises(InvalidPeriod, match="working_days"):
+    with pytest.raises(InvalidPeriod, match=r"in working days but .* in calendar days"):
         deadline_extend(deadline, amount=2, unit="working_days", maximum=maximum)
 
 
@@ -531,4 +532,25 @@ def test_computed_deadlines_are_ordered(
     assert received < report.reply_due <= report.reply_due_extended
     assert report.transfer_due is not None and report.transfer_due > received
     assert report.tacit_acceptance is True
-    assert report.missing == {"td_issue_due": "No td_issue_period rule is configured for TEST."}
+    assert report.missing == {
+        "td_issue_due": "No “Travel-document issuance period” rule is configured for TEST."
+    }
+
+
+def test_reasons_and_refusals_are_written_in_the_active_language() -> None:
+    with translation.override("fr"):
+        report = compute_deadlines(agreement="TEST", rules={}, received=D(2026, 3, 2), country="RS")
+        assert report.missing["reply_due"] == (
+            "Aucun délai de réponse en procédure normale n’est configuré pour TEST au 2 mars 2026."
+        )
+        with pytest.raises(InvalidPeriod) as refused:
+            compute_deadlines(
+                agreement="TEST",
+                rules={},
+                received=D(2026, 3, 2),
+                country="RS",
+                acknowledged=D(2026, 3, 1),
+            )
+    assert str(refused.value) == (
+        "L’accusé de réception (1 mars 2026) ne peut pas précéder la réception (2 mars 2026)."
+    )

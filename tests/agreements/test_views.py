@@ -134,6 +134,19 @@ def test_the_deadline_page_computes_from_the_registry(client_as: ClientAs) -> No
     assert "Unknown requested state" in bad.content.decode()
 
 
+@pytest.mark.django_db
+def test_the_deadline_page_says_why_a_date_is_missing_in_the_users_language(
+    client_as: ClientAs,
+) -> None:
+    client = client_as("de-officer")
+    client.post(reverse("accounts:language"), {"language": "fr", "next": "/"})
+    body = client.get(
+        reverse("agreements:deadlines", args=["EU-RS"]), {"received": "2026-03-02"}
+    ).content.decode()
+    assert "Indiquez la date d’acceptation pour le calculer." in body
+    assert "Give the date of acceptance" not in body
+
+
 # --------------------------------------------------------------------------------------
 # Editing (platform administrators)
 # --------------------------------------------------------------------------------------

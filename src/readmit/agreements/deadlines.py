@@ -17,6 +17,9 @@ Choices made here (see docs/deadlines.md):
   from the day the clock resumed (that day itself not counted).
 * A value that is not configured is None, with a plain reason in `missing`; nothing is
   guessed.
+
+Reasons, warnings and errors are written in the active language when they are built (the
+request's), with dates as that language writes them; legal sources stay as cited.
 """
 
 from __future__ import annotations
@@ -26,7 +29,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from readmit.agreements.choices import ClockStart, RuleKey, RuleUnit, weakest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from readmit.agreements.choices import ClockStart, Confidence, RuleKey, RuleUnit, weakest
 from readmit.core.calendar import (
     InvalidPeriod,
     Unit,
@@ -34,11 +40,17 @@ from readmit.core.calendar import (
     next_working_day,
     working_days_between,
 )
+from readmit.core.i18n import local_date
 
-ROLL_FORWARD_DEFAULT_SOURCE = (
-    "Regulation (EEC, Euratom) No 1182/71 Art. 3(4) (default: the agreement has no "
-    "roll_forward rule)"
-)
+ROLL_FORWARD_DEFAULT_LAW = "Regulation (EEC, Euratom) No 1182/71 Art. 3(4)"
+
+
+def _label(choices: type[RuleUnit] | type[ClockStart] | type[Confidence], value: str) -> str:
+    """The value's label in the active language; the value itself if it is not a choice."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 class Procedure:
@@ -110,7 +122,7 @@ def period_deadline(
 ) -> Deadline:
     """The deadline of a period of `amount` `unit` from an event on `start`."""
     if unit == RuleUnit.BOOLEAN:
-        raise InvalidPeriod("A yes/no rule is not a period.")
+        raise InvalidPeriod(_("A yes/no rule is not a period."))
     end = add_period(start=start, amount=amount, unit=unit, country=country)
     return Deadline(
         start=start,
@@ -146,12 +158,22 @@ def deadline_extend(
     if maximum is not None:
         if maximum.unit != unit:
             raise InvalidPeriod(
-                f"The extension is in {unit} but the agreement's maximum is in {maximum.unit}."
+                _("The extension is in %(unit)s but the agreement's maximum is in %(maximum)s.")
+                % {"unit": _label(RuleUnit, unit), "maximum": _label(RuleUnit, maximum.unit)}
             )
         if isinstance(amount, int) and amount > int(maximum.value):
             raise InvalidPeriod(
-                f"An extension of {amount} {unit} is more than the agreement allows "
-                f"({maximum.value} {maximum.unit}, {maximum.source})."
+                _(
+                    "An extension of %(amount)s %(unit)s is more than the agreement allows "
+                    "(%(maximum)s %(maximum_unit)s, %(source)s)."
+                )
+                % {
+                    "amount": amount,
+                    "unit": _label(RuleUnit, unit),
+                    "maximum": maximum.value,
+                    "maximum_unit": _label(RuleUnit, maximum.unit),
+                    "source": maximum.source,
+                }
             )
     end = add_period(start=deadline.end, amount=amount, unit=unit, country=deadline.country)
     return replace(deadline, end=end, due=_due(end, unit, deadline.country, deadline.roll_forward))
@@ -167,13 +189,13 @@ def deadline_pause(deadline: Deadline, *, paused_on: dt.date, resumed_on: dt.dat
     """
     if paused_on < deadline.start:
         raise InvalidPeriod(
-            f"The clock cannot be paused on {paused_on.isoformat()}, before the period started "
-            f"({deadline.start.isoformat()})."
+            _("The clock cannot be paused on %(paused)s, before the period started (%(start)s).")
+            % {"paused": local_date(paused_on), "start": local_date(deadline.start)}
         )
     if resumed_on < paused_on:
         raise InvalidPeriod(
-            f"The clock cannot resume on {resumed_on.isoformat()}, before it was paused "
-            f"({paused_on.isoformat()})."
+            _("The clock cannot resume on %(resumed)s, before it was paused (%(paused)s).")
+            % {"resumed": local_date(resumed_on), "paused": local_date(paused_on)}
         )
     if paused_on >= deadline.end:
         return deadline
@@ -263,12 +285,22 @@ class DeadlineReport:
 
 
 _OUTPUTS = ("reply_due", "reply_due_extended", "tacit_acceptance", "transfer_due", "td_issue_due")
+# The outputs named inside a sentence (the warning about unverified values).
+_OUTPUT_NAMES = {
+    "reply_due": gettext_lazy("reply deadline"),
+    "reply_due_extended": gettext_lazy("extended reply deadline"),
+    "tacit_acceptance": gettext_lazy("tacit acceptance"),
+    "transfer_due": gettext_lazy("transfer deadline"),
+    "td_issue_due": gettext_lazy("travel-document deadline"),
+}
 
 
 def roll_forward_setting(rules: Mapping[str, RuleValue]) -> tuple[bool, str]:
     rule = rules.get(RuleKey.ROLL_FORWARD)
     if rule is None:
-        return True, ROLL_FORWARD_DEFAULT_SOURCE
+        return True, _("%(law)s (default: the agreement has no roll_forward rule)") % {
+            "law": ROLL_FORWARD_DEFAULT_LAW
+        }
     return bool(rule.value), rule.source
 
 
@@ -287,16 +319,21 @@ def compute_deadlines(
     `country` is the calendar of the state that must act (the requested state).
     """
     if procedure not in Procedure.ALL:
-        raise InvalidPeriod(f"Unknown procedure {procedure!r}; expected normal or accelerated.")
+        raise InvalidPeriod(
+            _("Unknown procedure %(procedure)r; expected normal or accelerated.")
+            % {"procedure": procedure}
+        )
     if acknowledged is not None and acknowledged < received:
         raise InvalidPeriod(
-            f"The acknowledgement ({acknowledged.isoformat()}) cannot come before the receipt "
-            f"({received.isoformat()})."
+            _(
+                "The acknowledgement (%(acknowledged)s) cannot come before the receipt (%(received)s)."
+            )
+            % {"acknowledged": local_date(acknowledged), "received": local_date(received)}
         )
     if accepted is not None and accepted < received:
         raise InvalidPeriod(
-            f"The acceptance ({accepted.isoformat()}) cannot come before the receipt "
-            f"({received.isoformat()})."
+            _("The acceptance (%(accepted)s) cannot come before the receipt (%(received)s).")
+            % {"accepted": local_date(accepted), "received": local_date(received)}
         )
     roll_forward, roll_source = roll_forward_setting(rules)
     report = DeadlineReport(
@@ -321,10 +358,17 @@ def compute_deadlines(
     reply_rule = rules.get(reply_key)
     reply: Deadline | None = None
     if reply_rule is None:
-        report.missing["reply_due"] = (
-            f"No {procedure}-procedure reply period is configured for {agreement} on "
-            f"{received.isoformat()}."
+        no_reply_period = (
+            _("No normal-procedure reply period is configured for %(agreement)s on %(day)s.")
+            if procedure == Procedure.NORMAL
+            else _(
+                "No accelerated-procedure reply period is configured for %(agreement)s on %(day)s."
+            )
         )
+        report.missing["reply_due"] = no_reply_period % {
+            "agreement": agreement,
+            "day": local_date(received),
+        }
     else:
         start = _reply_start(report, reply_rule, received, acknowledged)
         reply = period_deadline(
@@ -340,18 +384,18 @@ def compute_deadlines(
     # The extended reply: only for the normal procedure, whose period the extension lengthens.
     extension = rules.get(RuleKey.REPLY_EXTENSION_MAX)
     if extension is None:
-        report.missing["reply_due_extended"] = (
-            f"No maximum extension of the reply period is configured for {agreement}."
-        )
+        report.missing["reply_due_extended"] = _(
+            "No maximum extension of the reply period is configured for %(agreement)s."
+        ) % {"agreement": agreement}
     elif procedure == Procedure.ACCELERATED:
         report.rules[extension.key] = extension
-        report.missing["reply_due_extended"] = (
+        report.missing["reply_due_extended"] = _(
             "Not computed for the accelerated procedure: the configured extension lengthens "
             "the normal reply period."
         )
     elif reply is None or reply_rule is None:
         report.rules[extension.key] = extension
-        report.missing["reply_due_extended"] = (
+        report.missing["reply_due_extended"] = _(
             "The extension cannot be computed without a reply period."
         )
     else:
@@ -366,10 +410,10 @@ def compute_deadlines(
 
     tacit = rules.get(RuleKey.TACIT_ACCEPTANCE)
     if tacit is None:
-        report.missing["tacit_acceptance"] = (
-            f"Whether silence means acceptance is not configured for {agreement}: on expiry, "
+        report.missing["tacit_acceptance"] = _(
+            "Whether silence means acceptance is not configured for %(agreement)s: on expiry, "
             "treat the application as overdue, not as accepted."
-        )
+        ) % {"agreement": agreement}
     else:
         report.tacit_acceptance = bool(tacit.value)
         _record(report, "tacit_acceptance", tacit, None)
@@ -382,10 +426,13 @@ def compute_deadlines(
     ):
         rule = rules.get(key)
         if rule is None:
-            report.missing[output] = f"No {key} rule is configured for {agreement}."
+            report.missing[output] = _("No “%(rule)s” rule is configured for %(agreement)s.") % {
+                "rule": key.label,
+                "agreement": agreement,
+            }
         elif accepted is None:
             report.rules[key] = rule
-            report.missing[output] = "Give the date of acceptance to compute it."
+            report.missing[output] = _("Give the date of acceptance to compute it.")
         else:
             deadline = period_deadline(
                 start=accepted,
@@ -411,16 +458,22 @@ def _reply_start(
         if acknowledged is not None:
             return acknowledged
         report.warnings.append(
-            f"The reply period of {report.agreement} runs from the acknowledgement of receipt "
-            f"({rule.source}). No acknowledgement date was given, so the receipt date "
-            f"{received.isoformat()} was used: if receipt was acknowledged later, the reply is "
-            "due later."
+            _(
+                "The reply period of %(agreement)s runs from the acknowledgement of receipt "
+                "(%(source)s). No acknowledgement date was given, so the receipt date "
+                "%(received)s was used: if receipt was acknowledged later, the reply is due later."
+            )
+            % {
+                "agreement": report.agreement,
+                "source": rule.source,
+                "received": local_date(received),
+            }
         )
         return received
     if rule.clock_start not in ("", ClockStart.RECEIPT):
         report.warnings.append(
-            f"The reply period of {report.agreement} runs from {rule.clock_start}; the receipt "
-            "date was used."
+            _("The reply period of %(agreement)s runs from %(event)s; the receipt date was used.")
+            % {"agreement": report.agreement, "event": _label(ClockStart, rule.clock_start)}
         )
     return received
 
@@ -435,12 +488,19 @@ def _record(report: DeadlineReport, output: str, rule: RuleValue, start: dt.date
 
 def _warn_about_confidence(report: DeadlineReport) -> None:
     weak = [
-        f"{output} ({report.confidence[output]})"
+        _("%(output)s (%(confidence)s)")
+        % {
+            "output": _OUTPUT_NAMES[output],
+            "confidence": _label(Confidence, report.confidence[output] or ""),
+        }
         for output in _OUTPUTS
         if report.confidence.get(output) not in (None, "verified")
     ]
     if weak:
         report.warnings.append(
-            f"Not verified against a primary text: {', '.join(weak)}. Confirm the values "
-            "against the Official Journal before relying on them (see each rule's note)."
+            _(
+                "Not verified against a primary text: %(outputs)s. Confirm the values "
+                "against the Official Journal before relying on them (see each rule's note)."
+            )
+            % {"outputs": ", ".join(weak)}
         )

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import ngettext
 
 from readmit.accounts.models import Authority, State
 from readmit.agreements.choices import (
@@ -585,12 +586,19 @@ def registry_parse(text: str | bytes) -> list[dict[str, Any]]:
 
 def _refused(problems: list[str]) -> ValidationFailed:
     shown = problems[:MAX_PROBLEMS]
-    if len(problems) > MAX_PROBLEMS:
-        shown.append(f"… and {len(problems) - MAX_PROBLEMS} more problems.")
+    more = len(problems) - MAX_PROBLEMS
+    if more > 0:
+        shown.append(
+            ngettext("… and %(n)d more problem.", "… and %(n)d more problems.", more) % {"n": more}
+        )
     count = len(problems)
     return ValidationFailed(
-        f"The registry file was not imported: {count} problem{'s' if count != 1 else ''} "
-        "found. Nothing was changed.",
+        ngettext(
+            "The registry file was not imported: %(n)d problem found. Nothing was changed.",
+            "The registry file was not imported: %(n)d problems found. Nothing was changed.",
+            count,
+        )
+        % {"n": count},
         code="registry_invalid",
         fields={"file": shown},
     )

@@ -1,6 +1,7 @@
 """Deadline arithmetic: when does a period that starts on a given day end?
 
-Pure functions, no Django, no clock, no state besides a cache of holiday tables.
+Pure functions, no clock, no state besides a cache of holiday tables. Django only translates
+the error messages, which reach the user (in the active language, when they are raised).
 
 The rules follow Regulation (EEC, Euratom) No 1182/71 determining the rules applicable
 to periods, dates and time limits, Article 3, unless an agreement says otherwise (the
@@ -45,7 +46,11 @@ from functools import cache, lru_cache
 from types import MappingProxyType
 
 import holidays
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from holidays.constants import PUBLIC
+
+from readmit.core.i18n import local_date
 
 __all__ = [
     "CalendarError",
@@ -118,13 +123,15 @@ def _supported_codes() -> frozenset[str]:
 
 def _normalise_country(country: object) -> str:
     if not isinstance(country, str):
-        raise UnknownCountryCalendar(
-            f"No working-day calendar is available for country {country!r}."
-        )
+        raise UnknownCountryCalendar(_no_calendar(country))
     code = country.strip().upper()
     if code not in _supported_codes():
-        raise UnknownCountryCalendar(f"No working-day calendar is available for country {code!r}.")
+        raise UnknownCountryCalendar(_no_calendar(code))
     return code
+
+
+def _no_calendar(country: object) -> str:
+    return _("No working-day calendar is available for country %(country)r.") % {"country": country}
 
 
 @cache
@@ -176,8 +183,16 @@ def _year_table(code: str, year: int) -> _YearTable:
 def _check_year(info: _CountryInfo, year: int) -> None:
     if not info.first_year <= year <= info.last_year:
         raise UnknownCountryCalendar(
-            f"No working-day calendar is available for country {info.code!r} in {year}: "
-            f"the holiday data covers {info.first_year} to {info.last_year}."
+            _(
+                "No working-day calendar is available for country %(country)r in %(year)s: "
+                "the holiday data covers %(first)s to %(last)s."
+            )
+            % {
+                "country": info.code,
+                "year": year,
+                "first": info.first_year,
+                "last": info.last_year,
+            }
         )
 
 
@@ -240,13 +255,19 @@ def _is_working(code: str, day: datetime.date) -> bool:
 
 def _next_working(code: str, day: datetime.date) -> datetime.date:
     current = day
-    for _ in range(_MAX_NON_WORKING_RUN):
+    for _attempt in range(_MAX_NON_WORKING_RUN):
         if _is_working(code, current):
             return current
         current = _step(current, 1)
     raise CalendarError(
-        f"No working day found within {_MAX_NON_WORKING_RUN} days after "
-        f"{day.isoformat()} in the calendar of {code!r}."
+        ngettext(
+            "No working day found within %(days)d day after %(day)s in the calendar of "
+            "%(country)r.",
+            "No working day found within %(days)d days after %(day)s in the calendar of "
+            "%(country)r.",
+            _MAX_NON_WORKING_RUN,
+        )
+        % {"days": _MAX_NON_WORKING_RUN, "day": local_date(day), "country": code}
     )
 
 
@@ -288,25 +309,30 @@ def _parse_unit(unit: Unit | str) -> Unit:
         except ValueError:
             pass
     expected = ", ".join(member.value for member in Unit)
-    raise InvalidPeriod(f"Unknown period unit {unit!r}; expected one of: {expected}.")
+    raise InvalidPeriod(
+        _("Unknown period unit %(unit)r; expected one of: %(expected)s.")
+        % {"unit": unit, "expected": expected}
+    )
 
 
 def _step(day: datetime.date, days: int) -> datetime.date:
     try:
         return day + datetime.timedelta(days=days)
     except OverflowError:
-        raise InvalidPeriod(
-            f"The period from {day.isoformat()} ends after the last date the system can represent."
-        ) from None
+        raise InvalidPeriod(_beyond_the_last_date(day)) from None
+
+
+def _beyond_the_last_date(day: datetime.date) -> str:
+    return _("The period from %(day)s ends after the last date the system can represent.") % {
+        "day": local_date(day)
+    }
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
     index = day.year * 12 + (day.month - 1) + months
     year, month0 = divmod(index, 12)
     if year > datetime.MAXYEAR:
-        raise InvalidPeriod(
-            f"The period from {day.isoformat()} ends after the last date the system can represent."
-        )
+        raise InvalidPeriod(_beyond_the_last_date(day))
     last_day = _stdlib_calendar.monthrange(year, month0 + 1)[1]
     return datetime.date(year, month0 + 1, min(day.day, last_day))
 
@@ -327,18 +353,24 @@ def add_period(
     """
     parsed = _parse_unit(unit)
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise InvalidPeriod(f"The length of a period must be a whole number, not {amount!r}.")
+        raise InvalidPeriod(
+            _("The length of a period must be a whole number, not %(amount)r.") % {"amount": amount}
+        )
     if amount < 0:
-        raise InvalidPeriod(f"The length of a period cannot be negative (got {amount}).")
+        raise InvalidPeriod(
+            _("The length of a period cannot be negative (got %(amount)s).") % {"amount": amount}
+        )
     code = None if country is None else _normalise_country(country)
     if code is None and parsed is Unit.WORKING_DAYS:
         raise InvalidPeriod(
-            "A period in working days needs the country whose calendar applies; none was given."
+            _("A period in working days needs the country whose calendar applies; none was given.")
         )
     if code is None and roll_forward:
         raise InvalidPeriod(
-            "Moving a deadline off a weekend or holiday needs the country whose calendar "
-            "applies; none was given."
+            _(
+                "Moving a deadline off a weekend or holiday needs the country whose calendar "
+                "applies; none was given."
+            )
         )
     if amount == 0:
         return start

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from readmit.core.errors import NotFound
@@ -25,7 +26,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
         actor=current_user(request), notification_id=notification_id
     )
     if note is None:
-        raise NotFound("No such notification.")
+        raise NotFound(_("No such notification."))
     safe = url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()})
     return redirect(note.url if note.url and safe else "notifications:list")
 
