@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 from django.utils import dateformat, timezone
+from django.utils.formats import date_format
 
 from readmit.accounts.models import User
 from readmit.audit.models import AccessLogEntry
@@ -361,3 +362,24 @@ def test_queue_counts_stop_at_the_cap_and_say_more(
     page = _rows(client, "/")
     assert '<span class="count">2+</span>' in page
     assert '<span class="count">3</span>' not in page
+
+
+def test_the_interview_to_record_is_named_by_its_local_time(
+    submitted: Application, world: World, client_as: Callable[[str], Client]
+) -> None:
+    # 09:00 UTC on 10 December is 10:00 in Brussels: the choice says so, in the page's format.
+    az_client = client_as("az-officer")
+    az = az_client.get("/").wsgi_request.user
+    s.application_acknowledge(actor=az, application_id=submitted.pk)
+    moment = dt.datetime(2030, 12, 10, 9, 0, tzinfo=dt.UTC)
+    s.interview_request(
+        actor=az,
+        application_id=submitted.pk,
+        person_id=submitted.persons.get().pk,
+        scheduled_for=moment,
+        place="Embassy",
+    )
+    page = _rows(az_client, f"/applications/{submitted.pk}/")
+    shown = date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    assert "+00:00" not in page
+    assert f"Scheduled {shown}</option>" in page, shown

@@ -72,7 +72,10 @@ class PersonForm(ServiceForm):
     place_of_birth = forms.CharField(label=_("Place of birth"), max_length=200, required=False)
     birth_country = _states(_("Country of birth"))
     civil_status = forms.ChoiceField(
-        label=_("Civil status"), choices=CivilStatus.choices, required=False
+        # Empty first: a status nobody chose is recorded as unknown, not as "single".
+        label=_("Civil status"),
+        choices=[("", "—"), *CivilStatus.choices],
+        required=False,
     )
     languages = forms.CharField(
         label=_("Languages"),

@@ -58,7 +58,7 @@ class InterviewRequestForm(PersonChoiceForm):
 class InterviewRecordForm(forms.Form):
     interview = forms.TypedChoiceField(label=_("Interview"), coerce=int, choices=[])
     held_on = forms.DateField(label=_("Held on"), widget=DATE)
-    result = forms.ChoiceField(label=_("Result"), choices=Interview.Result.choices)
+    result = forms.ChoiceField(label=_("Result"), choices=[("", "—"), *Interview.Result.choices])
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

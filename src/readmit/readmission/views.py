@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from csp.constants import SELF
@@ -9,7 +10,8 @@ from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.utils.formats import number_format
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -160,7 +162,10 @@ class DraftForm(forms.Form):
     def __init__(self, *args: Any, family: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         partners = State.objects.filter(agreements__isnull=False).distinct().order_by("name")
-        self.fields["requested_state"].choices = [(s.code, s.name) for s in partners]  # type: ignore[attr-defined]
+        # No state preselected: the officer chooses (the first in the alphabet is nobody's).
+        self.fields["requested_state"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (s.code, s.name) for s in partners
+        ]
         self.fields["family"].choices = family  # type: ignore[attr-defined]
 
 
@@ -232,17 +237,25 @@ def action_choices(action: Action, view: selectors.ApplicationView) -> dict[str,
     if action.scope == "transfer":
         return {
             "transfers": [
-                (t["id"], f"{t['planned_at']:%Y-%m-%d %H:%M} – {t['status_label']}")
+                (t["id"], f"{_when(t['planned_at'])} – {t['status_label']}")
                 for t in data["transfers"]
             ]
         }
     if action.scope == "interview":
         return {
             "interviews": [
-                (i["id"], f"{i['status']} {i['scheduled_for'] or ''}") for i in data["interviews"]
+                (i["id"], f"{i['status']} {_when(i['scheduled_for'])}".strip())
+                for i in data["interviews"]
             ]
         }
     return {}
+
+
+def _when(moment: dt.datetime | None) -> str:
+    """A moment in a choice's label as the page shows it elsewhere: local time, the user's format."""
+    if moment is None:
+        return ""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _available(view: selectors.ApplicationView) -> list[str]:

@@ -25,7 +25,7 @@ class CaseAction(models.TextChoices):
     REOPEN = "reopen", _("Reopen")
     RECORD_RETURN = "record_return", _("Record the departure")
     CLOSE = "close", _("Close")
-    CANCEL = "cancel", _("Cancel")
+    CANCEL = "cancel", _("Cancel the return case")
 
 
 class Availability(models.TextChoices):
