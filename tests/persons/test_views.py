@@ -174,3 +174,14 @@ def test_the_photo_form_shows_the_refusal(
     response = client_as("de-officer").post(f"/persons/{person.pk}/forms/photo/", {"photo": upload})
     assert response.status_code == 200
     assert "This file is not a JPEG or PNG image." in response.content.decode()
+
+
+def test_a_document_without_an_issuing_authority_names_its_state_plainly(
+    make_person: Callable[..., Person], client_as: Callable[[str], Client]
+) -> None:
+    person = make_person()
+    client = client_as("de-officer")
+    client.post(f"/persons/{person.pk}/forms/identifier/",
+                {"kind": "passport", "number": "C07654321", "issuing_state": "AZ"})  # fmt: skip
+    page = client.get(f"/persons/{person.pk}/").content.decode()
+    assert "<td>Azerbaijan</td>" in page and "(Azerbaijan)" not in page

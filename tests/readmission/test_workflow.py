@@ -172,6 +172,14 @@ def test_the_whole_way_of_a_case(
     )
     world.case.refresh_from_db()
     assert world.case.identified_on is not None and world.case.documented_on is not None
+    # Readmitted: the application can no longer be withdrawn, so it is not offered, and the
+    # service refuses it if asked anyway.
+    view = application_view(viewer=world.officer, application_id=application.pk)
+    assert "withdraw" not in view.actions["application"]
+    with pytest.raises(IllegalTransition):
+        s.application_withdraw(
+            actor=world.officer, application_id=application.pk, reason="Changed our mind later."
+        )
 
 
 def test_each_side_can_only_do_its_own_part(

@@ -196,9 +196,16 @@ def _actions(
             if s.side == side and (s.capability is None or s.capability in caps)
         )
 
-    result = {
-        "application": allowed(workflow.actions_for(workflow.APPLICATION, application.status))
-    }
+    application_actions = allowed(workflow.actions_for(workflow.APPLICATION, application.status))
+    if "withdraw" in application_actions and any(
+        p.status not in workflow.FINISHED
+        and "withdraw" not in workflow.actions_for(workflow.PERSON, p.status)
+        for p in persons
+    ):
+        # Withdrawing steps every person still in the procedure; once one is transferred or
+        # handed over it cannot be, so the service would refuse: not offered.
+        application_actions.remove("withdraw")
+    result = {"application": application_actions}
     for person in persons:
         result[str(person.pk)] = allowed(workflow.actions_for(workflow.PERSON, person.status))
     return result
