@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from readmit.accounts.models import User
@@ -18,7 +19,13 @@ from readmit.readmission.models import Application, ApplicationStatus, Evidence,
 from readmit.readmission.selectors import application_view
 from readmit.readmission.sweep import deadline_sweep
 from readmit.returns.safeguards import SafeguardStopped
-from readmit.returns.services import asylum_decide, asylum_record, safeguard_override
+from readmit.returns.selectors import transfer_to_record
+from readmit.returns.services import (
+    asylum_decide,
+    asylum_record,
+    case_record_return,
+    safeguard_override,
+)
 
 from .conftest import World
 
@@ -62,7 +69,10 @@ def test_no_agreement_no_application(world: World, draft: Callable[..., Applicat
 
 
 def test_the_whole_way_of_a_case(
-    world: World, draft: Callable[..., Application], persona: Callable[[str], User]
+    world: World,
+    draft: Callable[..., Application],
+    persona: Callable[[str], User],
+    client_as: Callable[[str], Client],
 ) -> None:
     az, consul = persona("az-officer"), persona("az-consul")
     with time_machine.travel(MONDAY, tick=False) as clock:
@@ -176,6 +186,15 @@ def test_the_whole_way_of_a_case(
     # service refuses it if asked anyway.
     view = application_view(viewer=world.officer, application_id=application.pk)
     assert "withdraw" not in view.actions["application"]
+    # The return case asks for the departure, offering the day of the transfer.
+    transferred = application.persons.get(role="principal").transferred_on
+    assert transfer_to_record(world.case) == (application.reference, transferred)
+    page = client_as("de-officer").get(f"/returns/{world.case.pk}/").content.decode()
+    assert f"under application {application.reference}: record the departure" in page
+    assert f'name="actual_departure" value="{transferred.isoformat()}"' in page
+    case_record_return(actor=world.officer, case_id=world.case.pk, actual_departure=transferred)
+    world.case.refresh_from_db()
+    assert transfer_to_record(world.case) is None
     with pytest.raises(IllegalTransition):
         s.application_withdraw(
             actor=world.officer, application_id=application.pk, reason="Changed our mind later."

@@ -117,6 +117,21 @@ def case_policy(case: ReturnCase, key: str, *, on: dt.date) -> PolicyRule | None
     return policy_rule(key, on=on, state=_state_code(case))
 
 
+def transfer_to_record(case: ReturnCase) -> tuple[str, dt.date] | None:
+    """(application reference, day) of the person's first transfer under one of the case's
+    readmission applications, while the case has no departure recorded: the departure is what
+    an entry ban runs from, and the officer records it (nothing else does)."""
+    if case.actual_departure is not None:
+        return None
+    row = (
+        case.applications.filter(persons__role="principal", persons__transferred_on__isnull=False)
+        .order_by("persons__transferred_on")
+        .values_list("reference", "persons__transferred_on")
+        .first()
+    )
+    return (row[0], row[1]) if row and row[1] is not None else None
+
+
 def entry_ban_end(case: ReturnCase, decision: ReturnDecision | None = None) -> dt.date | None:
     """When the entry ban ends: its length counted from the actual departure (CJEU C-225/16
     Ouhrami). None while there is no ban or the person has not left."""

@@ -204,6 +204,7 @@ def _render_case(
         "vulnerability": selectors.current_vulnerability(case),
         "vulnerability_history": case.vulnerability_assessments.count(),
         "readiness": selectors.readiness(case, on),
+        "transfer_to_record": selectors.transfer_to_record(case),
         "safeguards": safeguards,
         "actions": [(a, CaseAction(a).label) for a in services.allowed_actions(case)],
         "timeline": selectors.case_timeline(case),
