@@ -315,6 +315,18 @@ def test_the_evidence_form_has_a_plain_file_input_inside_the_drop_zone(
     assert '<label for="id_file">File (PDF, JPEG, PNG or TIFF)</label>' in page
 
 
+def test_the_means_of_evidence_are_grouped_by_what_they_establish_and_none_is_preselected(
+    world: World, draft: Callable[..., Application], client_as: Callable[[str], Client]
+) -> None:
+    application = draft()
+    page = _rows(client_as("de-officer"), f"/applications/{application.pk}/evidence/")
+    select = page.split('name="evidence_code"')[1].split("</select>")[0]
+    assert '<optgroup label="Nationality">' in select
+    assert '<optgroup label="Third-country-national conditions">' in select
+    assert select.index('<option value="" selected>') < select.index("<optgroup")
+    assert select.count(" selected") == 1  # the empty choice: the officer picks one
+
+
 def test_filters_are_parsed_into_plain_values() -> None:
     from django.http import QueryDict
 

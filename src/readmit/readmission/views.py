@@ -385,7 +385,7 @@ class EvidenceForm(forms.Form):
         self,
         *args: Any,
         persons: list[tuple[int, str]],
-        types: list[tuple[str, str]],
+        types: list[Any],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -395,10 +395,14 @@ class EvidenceForm(forms.Form):
 
 def evidence_choices(view: selectors.ApplicationView) -> dict[str, Any]:
     """The persons and the agreement's means of evidence the evidence form offers."""
-    types = [
-        (e.code, f"{e.label} – {e.get_evidence_class_display()}")
-        for e in EvidenceType.objects.filter(agreement__code=view.data["agreement"]["code"])
-    ]
+    # Grouped by what the evidence establishes (nationality, or a third-country national's
+    # conditions), as the agreement's annexes are; nothing preselected.
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for e in EvidenceType.objects.filter(agreement__code=view.data["agreement"]["code"]):
+        groups.setdefault(str(e.get_establishes_display()), []).append(
+            (e.code, f"{e.label} – {e.get_evidence_class_display()}")
+        )
+    types: list[Any] = [("", "—"), *groups.items()]
     return {"persons": action_choices(ACTIONS["reply"], view)["persons"], "types": types}
 
 
