@@ -191,6 +191,7 @@ def test_the_whole_way_of_a_case(
     assert transfer_to_record(world.case) == (application.reference, transferred)
     page = client_as("de-officer").get(f"/returns/{world.case.pk}/").content.decode()
     assert f"under application {application.reference}: record the departure" in page
+    assert "Absconded twice from the reception centre." in page  # the refusal's details
     assert f'name="actual_departure" value="{transferred.isoformat()}"' in page
     case_record_return(actor=world.officer, case_id=world.case.pk, actual_departure=transferred)
     world.case.refresh_from_db()
