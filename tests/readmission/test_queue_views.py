@@ -327,6 +327,16 @@ def test_the_means_of_evidence_are_grouped_by_what_they_establish_and_none_is_pr
     assert select.count(" selected") == 1  # the empty choice: the officer picks one
 
 
+def test_a_person_of_a_draft_is_not_said_to_await_a_reply(
+    submitted: Application, draft: Callable[..., Application], client_as: Callable[[str], Client]
+) -> None:
+    client = client_as("de-officer")
+    unsent = _rows(client, f"/applications/{draft().pk}/")
+    assert "Not sent yet" in unsent and "Awaiting reply" not in unsent
+    sent = _rows(client, f"/applications/{submitted.pk}/")
+    assert "Awaiting reply" in sent and "Not sent yet" not in sent
+
+
 def test_filters_are_parsed_into_plain_values() -> None:
     from django.http import QueryDict
 
