@@ -19,9 +19,10 @@ is not on this list may be added without a source.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from readmit.persons.models import Person
+from readmit.persons.models import Identifier, Nationality, Person, PersonName
 
 SHAREABLE_FIELDS: tuple[str, ...] = (
     # Given names and surnames, in Latin and in the original script (EU-Serbia Art. 16).
@@ -60,6 +61,47 @@ SHAREABLE_FIELDS: tuple[str, ...] = (
 def shareable_particulars(person: Person) -> dict[str, Any]:
     """The person's shareable particulars as JSON-safe values, with exactly SHAREABLE_FIELDS
     as keys (empty values where unknown)."""
+    return _snapshot(
+        person, person.other_names.all(), person.nationalities.all(), person.identifiers.all()
+    )
+
+
+def shareable_particulars_many(persons: Iterable[Person]) -> dict[int, dict[str, Any]]:
+    """`shareable_particulars` of many persons (the bulk paths): their other names,
+    nationalities and documents read in one query each, in the order each person's own
+    lists have (the models' orderings), instead of three queries a person."""
+    people = list(persons)
+    ids = [p.pk for p in people]
+    related: dict[str, dict[int, list[Any]]] = {}
+    for name, model in (
+        ("other_names", PersonName),
+        ("nationalities", Nationality),
+        ("identifiers", Identifier),
+    ):
+        grouped: dict[int, list[Any]] = related.setdefault(name, {})
+        for start in range(0, len(ids), _IN_BATCH):
+            for row in model.objects.filter(person_id__in=ids[start : start + _IN_BATCH]):
+                grouped.setdefault(row.person_id, []).append(row)
+    return {
+        p.pk: _snapshot(
+            p,
+            related["other_names"].get(p.pk, []),
+            related["nationalities"].get(p.pk, []),
+            related["identifiers"].get(p.pk, []),
+        )
+        for p in people
+    }
+
+
+_IN_BATCH = 5000
+
+
+def _snapshot(
+    person: Person,
+    other_names: Iterable[PersonName],
+    nationalities: Iterable[Nationality],
+    identifiers: Iterable[Identifier],
+) -> dict[str, Any]:
     snapshot: dict[str, Any] = {
         "surname_latin": person.surname_latin,
         "given_names_latin": person.given_names_latin,
@@ -74,7 +116,7 @@ def shareable_particulars(person: Person) -> dict[str, Any]:
                 "surname_original": n.surname_original,
                 "given_names_original": n.given_names_original,
             }
-            for n in person.other_names.all()
+            for n in other_names
         ],
         "sex": person.sex,
         "civil_status": person.civil_status,
@@ -88,8 +130,7 @@ def shareable_particulars(person: Person) -> dict[str, Any]:
         "place_of_birth": person.place_of_birth,
         "birth_country": person.birth_country_id,
         "nationalities": [
-            {"state": n.state_id, "status": n.status, "current": n.current}
-            for n in person.nationalities.all()
+            {"state": n.state_id, "status": n.status, "current": n.current} for n in nationalities
         ],
         "languages": list(person.languages or []),
         "father_name": person.father_name,
@@ -111,7 +152,7 @@ def shareable_particulars(person: Person) -> dict[str, Any]:
                 "issue_date": i.issue_date.isoformat() if i.issue_date else None,
                 "expiry_date": i.expiry_date.isoformat() if i.expiry_date else None,
             }
-            for i in person.identifiers.all()
+            for i in identifiers
         ],
         "photo": (
             {

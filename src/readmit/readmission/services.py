@@ -53,7 +53,7 @@ from readmit.core.files import EVIDENCE_TYPES, check_upload
 from readmit.core.i18n import Text, in_every_language, local_date, local_datetime, render
 from readmit.notifications.services import notify
 from readmit.persons.models import Person
-from readmit.persons.sharing import shareable_particulars
+from readmit.persons.sharing import shareable_particulars, shareable_particulars_many
 from readmit.readmission import workflow
 from readmit.readmission.filters import person_search_fields
 from readmit.readmission.models import (
@@ -477,6 +477,12 @@ class PersonInput:
     health_consent: bool = False
 
 
+# What a draft may be (an enum's `values` is worked out anew on every read).
+_DRAFT_KINDS = frozenset(ApplicationKind.values) - {ApplicationKind.READMISSION_IN_ERROR.value}
+_PROCEDURES = frozenset(Procedure.values)
+_ROLES = frozenset(PersonRole.values)
+
+
 def draft_errors(
     *,
     kind: str,
@@ -489,9 +495,9 @@ def draft_errors(
     """The rules of a draft that need no database: field name -> messages (empty: none).
     `application_draft`, `applications_draft_bulk` and the import's validation share them."""
     errors: dict[str, list[str]] = {}
-    if kind not in ApplicationKind.values or kind == ApplicationKind.READMISSION_IN_ERROR:
+    if kind not in _DRAFT_KINDS:
         errors["kind"] = [_("Choose the kind of application.")]
-    if procedure not in Procedure.values:
+    if procedure not in _PROCEDURES:
         errors["procedure"] = [_("Choose the normal or the accelerated procedure.")]
     if procedure == Procedure.ACCELERATED and apprehended_on is None:
         errors["apprehended_on"] = [_("The accelerated procedure needs the date of apprehension.")]
@@ -504,7 +510,7 @@ def draft_errors(
         ]
     if roles.count(PersonRole.PRINCIPAL) != 1:
         errors["persons"] = [_("An application has exactly one principal person.")]
-    if any(r not in PersonRole.values for r in roles):
+    if any(r not in _ROLES for r in roles):
         errors.setdefault("persons", []).append(_("Unknown role of a person."))
     return errors
 
@@ -566,9 +572,11 @@ def _requested_authorities(
     return requested_authority, consular_post
 
 
-def _draft_person_values(item: PersonInput, person: Person, today: dt.date) -> dict[str, Any]:
-    """An application person's snapshot and search fields, as drafting records them."""
-    particulars = shareable_particulars(person)
+def _draft_person_values(
+    item: PersonInput, particulars: dict[str, Any], today: dt.date
+) -> dict[str, Any]:
+    """An application person's snapshot (`shareable_particulars`) and search fields, as
+    drafting records them."""
     search_text, nationality_codes = person_search_fields(particulars)
     return {
         "particulars": particulars,
@@ -675,7 +683,7 @@ def application_draft(
             application=application,
             role=item.role,
             person=person_rows[item.person_id],
-            **_draft_person_values(item, person_rows[item.person_id], today),
+            **_draft_person_values(item, shareable_particulars(person_rows[item.person_id]), today),
         )
     _event(
         application,
@@ -792,7 +800,7 @@ def applications_draft_bulk(
         for p in Person.objects.filter(
             owner_authority_id=authority.pk,
             pk__in={p.person_id for d in drafts for p in d.persons},
-        ).prefetch_related("other_names", "nationalities", "identifiers")
+        )
     }
 
     agreements: list[Agreement] = []
@@ -851,6 +859,7 @@ def applications_draft_bulk(
             }
         )
     ids = rows_insert(Application, rows, now=now)
+    snapshots = shareable_particulars_many(person_rows.values())
     rows_insert(
         ApplicationPerson,
         [
@@ -858,7 +867,7 @@ def applications_draft_bulk(
                 "application_id": pk,
                 "role": item.role,
                 "person_id": item.person_id,
-                **_draft_person_values(item, person_rows[item.person_id], today),
+                **_draft_person_values(item, snapshots[item.person_id], today),
             }
             for pk, draft in zip(ids, drafts, strict=True)
             for item in draft.persons
