@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Model, QuerySet
+
 from readmit.persons.models import Identifier, Nationality, Person, PersonName
 
 SHAREABLE_FIELDS: tuple[str, ...] = (
@@ -66,34 +68,51 @@ def shareable_particulars(person: Person) -> dict[str, Any]:
     )
 
 
-def shareable_particulars_many(persons: Iterable[Person]) -> dict[int, dict[str, Any]]:
-    """`shareable_particulars` of many persons (the bulk paths): their other names,
-    nationalities and documents read in one query each, in the order each person's own
-    lists have (the models' orderings), instead of three queries a person."""
-    people = list(persons)
-    ids = [p.pk for p in people]
-    related: dict[str, dict[int, list[Any]]] = {}
-    for name, model in (
-        ("other_names", PersonName),
-        ("nationalities", Nationality),
-        ("identifiers", Identifier),
-    ):
-        grouped: dict[int, list[Any]] = related.setdefault(name, {})
+def shareable_particulars_many(persons: QuerySet[Person]) -> dict[int, dict[str, Any]]:
+    """`shareable_particulars` of each person of `persons` (the bulk paths), by id: the same
+    snapshot from the same rows, read as plain values in one query per table (persons, other
+    names, nationalities, documents, each list in its model's order) instead of model
+    instances and three queries a person."""
+    people = [_Row(v) for v in persons.values(*_attnames(Person))]
+    ids = [p.id for p in people]
+    related: dict[type[Model], dict[int, list[_Row]]] = {}
+    for model in (PersonName, Nationality, Identifier):
+        grouped = related.setdefault(model, {})
         for start in range(0, len(ids), _IN_BATCH):
-            for row in model.objects.filter(person_id__in=ids[start : start + _IN_BATCH]):
-                grouped.setdefault(row.person_id, []).append(row)
+            rows = model.objects.filter(person_id__in=ids[start : start + _IN_BATCH])
+            for values in rows.values(*_attnames(model)):
+                grouped.setdefault(values["person_id"], []).append(_Row(values))
     return {
-        p.pk: _snapshot(
-            p,
-            related["other_names"].get(p.pk, []),
-            related["nationalities"].get(p.pk, []),
-            related["identifiers"].get(p.pk, []),
+        p.id: _snapshot(
+            p,  # type: ignore[arg-type]
+            related[PersonName].get(p.id, []),  # type: ignore[arg-type]
+            related[Nationality].get(p.id, []),  # type: ignore[arg-type]
+            related[Identifier].get(p.id, []),  # type: ignore[arg-type]
         )
         for p in people
     }
 
 
 _IN_BATCH = 5000
+
+
+def _attnames(model: type[Model]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+class _Row:
+    """One row as plain values under the model's attribute names: what `_snapshot` reads of
+    an instance (a file field's value is its name, empty or not, as a FieldFile's truth)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:  # only for a name the row does not have
+        raise AttributeError(name)
+
+    @property
+    def birth_date_display(self) -> str:
+        return Person.birth_date_display.fget(self)  # type: ignore[attr-defined]
 
 
 def _snapshot(

@@ -537,11 +537,13 @@ def _agreement_for(selection: Selection) -> Agreement:
 
 
 def _check_draft_persons(
-    case: ReturnCase, persons: Sequence[PersonInput], person_rows: dict[int, Person]
+    case_person_id: int | None, persons: Sequence[PersonInput], found: Iterable[int]
 ) -> None:
-    if len(person_rows) != len({p.person_id for p in persons}):
+    """The persons of a draft are the authority's own (`found`: those of them it has) and
+    the principal is the return case's person."""
+    if len(set(found)) != len({p.person_id for p in persons}):
         raise NotFound(_("A person in the application is not one of your authority's records."))
-    if case.person_id != next(p.person_id for p in persons if p.role == PersonRole.PRINCIPAL):
+    if case_person_id != next(p.person_id for p in persons if p.role == PersonRole.PRINCIPAL):
         raise ValidationFailed(
             _("The principal person must be the person of the return case."),
             fields={"persons": [_("Choose the return case's person as principal.")]},
@@ -660,7 +662,7 @@ def application_draft(
             owner_authority_id=authority.pk, pk__in=[p.person_id for p in persons]
         )
     }
-    _check_draft_persons(case, persons, person_rows)
+    _check_draft_persons(case.person_id, persons, person_rows)
     requested_authority, consular_post = _requested_authorities(authority, requested_state)
     now = timezone.now()
     application = Application.objects.create(
@@ -795,13 +797,13 @@ def applications_draft_bulk(
             owner_authority_id=authority.pk, pk__in={d.return_case_id for d in drafts}
         ).values_list("pk", "person_id")
     )
-    person_rows = {
-        p.pk: p
-        for p in Person.objects.filter(
+    # Each person's snapshot, which also says which persons are the authority's own.
+    snapshots = shareable_particulars_many(
+        Person.objects.filter(
             owner_authority_id=authority.pk,
             pk__in={p.person_id for d in drafts for p in d.persons},
         )
-    }
+    )
 
     agreements: list[Agreement] = []
     refused: dict[int, DomainError] = {}
@@ -822,10 +824,11 @@ def applications_draft_bulk(
             agreement = lookups.agreement(
                 draft.requested_state, draft_category(draft.kind, stateless=draft.stateless)
             )
-            case = ReturnCase(pk=draft.return_case_id, person_id=cases[draft.return_case_id])
-            mine = {p.person_id: person_rows[p.person_id] for p in draft.persons
-                    if p.person_id in person_rows}  # fmt: skip
-            _check_draft_persons(case, draft.persons, mine)
+            _check_draft_persons(
+                cases[draft.return_case_id],
+                draft.persons,
+                {p.person_id for p in draft.persons if p.person_id in snapshots},
+            )
         except DomainError as exc:
             refused[index] = exc
             continue
@@ -859,7 +862,6 @@ def applications_draft_bulk(
             }
         )
     ids = rows_insert(Application, rows, now=now)
-    snapshots = shareable_particulars_many(person_rows.values())
     rows_insert(
         ApplicationPerson,
         [
