@@ -73,14 +73,14 @@ def shareable_particulars_many(persons: QuerySet[Person]) -> dict[int, dict[str,
     snapshot from the same rows, read as plain values in one query per table (persons, other
     names, nationalities, documents, each list in its model's order) instead of model
     instances and three queries a person."""
-    people = [_Row(v) for v in persons.values(*_attnames(Person))]
+    people = [_Row(v) for v in persons.values(*_READ[Person])]
     ids = [p.id for p in people]
     related: dict[type[Model], dict[int, list[_Row]]] = {}
     for model in (PersonName, Nationality, Identifier):
         grouped = related.setdefault(model, {})
         for start in range(0, len(ids), _IN_BATCH):
             rows = model.objects.filter(person_id__in=ids[start : start + _IN_BATCH])
-            for values in rows.values(*_attnames(model)):
+            for values in rows.values(*_READ[model]):
                 grouped.setdefault(values["person_id"], []).append(_Row(values))
     return {
         p.id: _snapshot(
@@ -96,8 +96,20 @@ def shareable_particulars_many(persons: QuerySet[Person]) -> dict[int, dict[str,
 _IN_BATCH = 5000
 
 
-def _attnames(model: type[Model]) -> list[str]:
-    return [f.attname for f in model._meta.concrete_fields]
+# What `_snapshot` reads of each (a name missing here fails loudly: `_Row` has no default).
+_READ: dict[type[Model], tuple[str, ...]] = {
+    Person: ("id", "surname_latin", "given_names_latin", "surname_original",
+             "given_names_original", "original_script", "sex", "civil_status", "birth_year",
+             "birth_month", "birth_day", "place_of_birth", "birth_country_id", "languages",
+             "father_name", "mother_name", "last_address", "last_address_country_id",
+             "height_cm", "eye_colour", "distinguishing_marks", "photo", "photo_sha256",
+             "photo_content_type", "photo_size"),
+    PersonName: ("person_id", "kind", "surname_latin", "given_names_latin", "surname_original",
+                 "given_names_original"),
+    Nationality: ("person_id", "state_id", "status", "current"),
+    Identifier: ("person_id", "kind", "number", "issuing_state_id", "issuing_authority",
+                 "place_of_issue", "issue_date", "expiry_date"),
+}  # fmt: skip
 
 
 class _Row:
