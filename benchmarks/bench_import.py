@@ -8,7 +8,7 @@ measure; the database's own work in SQLite is in-process and counted).
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/readmit_bench .venv/bin/python benchmarks/bench_import.py
 
 With a second argument `applications`, every row also drafts a readmission application (own
-nationals, to Azerbaijan): those rows are saved one by one through `application_draft`.
+nationals, to Azerbaijan), saved in the same chunks through `applications_draft_bulk`.
 """
 
 from __future__ import annotations

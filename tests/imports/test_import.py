@@ -360,3 +360,144 @@ def test_the_api_accepts_a_file_and_reports_the_job(
     template = client.get("/api/v1/imports/template?format=xlsx", **auth)
     assert template.status_code == 200
     assert load_workbook(io.BytesIO(template.content)).worksheets[0]["A1"].value == NAMES[0]
+
+
+# --- Rows that draft an application (applications_draft_bulk) ------------------------------
+
+APP_HEADER = [*HEADER, "application_kind", "requested_state", "procedure", "apprehended_on",
+              "knowledge_on"]  # fmt: skip
+
+
+def _app_row(i: int, kind: str = "own_nationals", **over: str) -> list[str]:
+    values = {"procedure": "", "apprehended_on": "", "knowledge_on": "", **over}
+    return [*_row(i), kind, "AZ", values["procedure"], values["apprehended_on"],
+            values["knowledge_on"]]  # fmt: skip
+
+
+def _refuse_in_call(monkeypatch: pytest.MonkeyPatch, call: int) -> None:
+    """The drafting of the `call`-th chunk meets a draft the service refuses (its first row
+    asks for the accelerated procedure without the date of apprehension)."""
+    import dataclasses
+
+    from readmit.imports import services
+
+    real = services.applications_draft_bulk
+    calls = [0]
+
+    def drafting(**kwargs: Any) -> list[int]:
+        calls[0] += 1
+        if calls[0] == call:
+            drafts = list(kwargs["drafts"])
+            drafts[0] = dataclasses.replace(drafts[0], procedure="accelerated", apprehended_on=None)
+            kwargs["drafts"] = drafts
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "applications_draft_bulk", drafting)
+    monkeypatch.setattr(services, "CHUNK", 2)
+
+
+@pytest.mark.django_db
+def test_drafting_rows_are_saved_in_chunks_with_references_after_earlier_drafts(
+    officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readmit.imports import services
+    from readmit.readmission.services import PersonInput, application_draft
+
+    monkeypatch.setattr(services, "CHUNK", 2)
+    assert _run(officer, _csv([_row(99)])).saved
+    case = ReturnCase.objects.get(person__surname_latin="Importov99")
+    earlier = application_draft(
+        actor=officer, return_case_id=case.pk, kind="own_nationals", requested_state="AZ",
+        persons=[PersonInput(person_id=case.person_id, role="principal")],
+    )  # fmt: skip
+    report = _run(officer, _csv([_app_row(i) for i in range(1, 6)], APP_HEADER))
+    assert report.saved, report.errors
+    assert (report.persons, report.cases, report.applications) == (5, 5, 5)
+    imported = list(Application.objects.exclude(pk=earlier.pk).order_by("pk"))
+    prefix, number = earlier.reference.rsplit("-", 1)
+    assert [a.reference for a in imported] == [
+        f"{prefix}-{n:06d}" for n in range(int(number) + 1, int(number) + 6)
+    ]
+    assert [a.return_case.person.surname_latin for a in imported] == [  # type: ignore[union-attr]
+        f"Importov{i}" for i in range(1, 6)
+    ]
+    assert all(a.events.get().action == "drafted" for a in imported)
+    assert AuditEntry.objects.filter(action="readmission.application.drafted").count() == 6
+    assert audit_verify().ok
+
+
+@pytest.mark.django_db
+def test_a_refusal_in_a_later_chunk_leaves_nothing(
+    officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _refuse_in_call(monkeypatch, call=3)
+    before = _counts()
+    report = _run(officer, _csv([_app_row(i) for i in range(1, 7)], APP_HEADER))
+    assert not report.saved
+    assert _counts() == before
+    assert [(e.row, e.column) for e in report.errors] == [(6, "apprehended_on")]
+    assert (report.persons, report.cases, report.applications) == (0, 0, 0)
+    assert audit_verify().ok
+
+
+@pytest.mark.django_db
+def test_valid_only_saves_the_rest_when_the_drafting_refuses_a_row(
+    officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _refuse_in_call(monkeypatch, call=2)
+    before = Application.objects.count()
+    report = _run(officer, _csv([_app_row(i) for i in range(1, 6)], APP_HEADER), valid_only=True)
+    assert report.saved
+    assert [(e.row, e.column) for e in report.errors] == [(4, "apprehended_on")]
+    assert (report.persons, report.applications, report.invalid_rows) == (4, 4, 1)
+    assert Application.objects.count() == before + 4
+    assert not Person.objects.filter(surname_latin="Importov3").exists()
+    assert audit_verify().ok
+
+
+@pytest.mark.django_db
+def test_a_row_the_single_path_refuses_is_refused_at_its_column_with_its_message(
+    officer: User,
+) -> None:
+    from readmit.core.errors import ValidationFailed
+    from readmit.readmission.services import PersonInput, application_draft
+
+    assert _run(officer, _csv([_row(50)])).saved
+    person = Person.objects.get(surname_latin="Importov50")
+    case = ReturnCase.objects.get(person=person)
+    future = "2999-01-01"
+    cases = [  # (row's values, the same draft through the service, the column)
+        ({"procedure": "accelerated"}, {"procedure": "accelerated"}, "apprehended_on"),
+        ({"procedure": "express"}, {"procedure": "express"}, "procedure"),
+        ({"apprehended_on": future}, {"apprehended_on": dt_date(future)}, "apprehended_on"),
+        ({"knowledge_on": future}, {"knowledge_on": dt_date(future)}, "knowledge_on"),
+    ]
+    rows = [_app_row(i, **values) for i, (values, _s, _c) in enumerate(cases, start=1)]
+    rows.append(_app_row(len(cases) + 1, kind="third_country_nationals"))
+    rows.append(_app_row(len(cases) + 2, kind="readmission_in_error"))
+    before = _counts()
+    report = _run(officer, _csv(rows, APP_HEADER))
+    assert not report.saved and _counts() == before
+    got = {(e.row, e.column): e.message for e in report.errors}
+    service = [
+        *[(single, column) for _v, single, column in cases],
+        ({"kind": "third_country_nationals"}, "knowledge_on"),
+        ({"kind": "readmission_in_error"}, "kind"),
+    ]
+    for number, (single, column) in enumerate(service, start=2):
+        with pytest.raises(ValidationFailed) as refused:
+            application_draft(
+                actor=officer, return_case_id=case.pk, requested_state="AZ",
+                persons=[PersonInput(person_id=person.pk, role="principal")],
+                **{"kind": "own_nationals", **single},
+            )  # fmt: skip
+        (message,) = refused.value.fields[column]
+        import_column = "application_kind" if column == "kind" else column
+        assert got[(number, import_column)] == message
+    assert len(report.errors) == len(service)
+
+
+def dt_date(text: str) -> Any:
+    import datetime as dt
+
+    return dt.date.fromisoformat(text)

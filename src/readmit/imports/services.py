@@ -4,9 +4,10 @@ Validation first: every row is checked with the rules of the services it feeds
 (`persons.services.particulars_clean`, the registry's agreement selection, the application
 form's rules), and every problem is reported with its row and column. Nothing is saved
 unless the whole file is valid, or, when asked (`valid_only`), only the valid rows are saved
-and the others reported. Saving runs in one transaction through the services: the bulk
-paths `persons_create_bulk` and `cases_create_bulk` (same rules, an audit entry per person
-and per case) and `application_draft` for each row that asks for an application.
+and the others reported. Saving runs in one transaction through the services' bulk paths, in
+chunks: `persons_create_bulk`, `cases_create_bulk` and, for the rows that ask for an
+application, `applications_draft_bulk` (the rules of `application_draft`; an audit entry per
+person, case and application).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from django.utils.translation import gettext as _
 
 from readmit.accounts.capabilities import Capability, has, require
 from readmit.accounts.models import State
-from readmit.agreements.selectors import agreement_select
 from readmit.audit.services import audit_record
 from readmit.core.errors import DomainError
 from readmit.core.timeutil import today as local_today
@@ -37,8 +37,16 @@ from readmit.persons.services import (
     particulars_clean,
     persons_create_bulk,
 )
-from readmit.readmission.models import ApplicationKind, Procedure
-from readmit.readmission.services import _CATEGORY, PersonInput, application_draft
+from readmit.readmission.models import ApplicationKind, PersonRole, Procedure
+from readmit.readmission.services import (
+    DraftInput,
+    DraftLookups,
+    DraftsRefused,
+    PersonInput,
+    applications_draft_bulk,
+    draft_category,
+    draft_errors,
+)
 from readmit.returns.services.cases import cases_create_bulk
 
 if TYPE_CHECKING:
@@ -52,7 +60,6 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PERSON_TEXT = ("surname_latin", "given_names_latin", "surname_original", "given_names_original",
                 "original_script", "place_of_birth", "father_name", "mother_name")  # fmt: skip
 _NATIONALITY_STATUSES = frozenset(NationalityStatus.values)
-_PROCEDURES = frozenset(Procedure.values)
 # The document's fields as `identifier_errors` names them, and the file's columns.
 _DOCUMENT_COLUMNS = {"kind": "document_kind", "number": "document_number",
                      "expiry_date": "document_expiry"}  # fmt: skip
@@ -131,7 +138,9 @@ class _Validator:
         self.today = today
         self.states = {s.code: s for s in State.objects.all()}
         self.can_draft = has(actor, Capability.SUBMIT_APPLICATION)
-        self._agreements: dict[tuple[str, str], str] = {}
+        assert actor.authority is not None
+        # Shared with the saving, which drafts under the agreements found here.
+        self.lookups = DraftLookups(actor.authority, today)
 
     def state(self, value: str, column: str, errors: list[tuple[str, str]]) -> State | None:
         if not value:
@@ -143,18 +152,11 @@ class _Validator:
 
     def agreement_problem(self, requested: str, kind: str) -> str:
         """Empty when the registry has an agreement for this application, else the reason."""
-        key = (requested, kind)
-        if key not in self._agreements:
-            authority = self.actor.authority
-            assert authority is not None
-            selection = agreement_select(
-                requesting_state=authority.state_id,
-                requested_state=requested,
-                category=_CATEGORY[ApplicationKind(kind)],
-                on=self.today,
-            )
-            self._agreements[key] = "" if selection.agreement is not None else selection.reason
-        return self._agreements[key]
+        try:
+            self.lookups.agreement(requested, draft_category(kind))
+        except DomainError as exc:
+            return exc.message
+        return ""
 
 
 def _text(value: Any) -> str:
@@ -283,25 +285,21 @@ def _application(
     if not values["requested_state"]:
         errors.append(("requested_state", _("Enter the requested state.")))
     procedure = values["procedure"].lower() or Procedure.NORMAL
-    if procedure not in _PROCEDURES:
-        errors.append(("procedure", _("Choose the normal or the accelerated procedure.")))
     apprehended = _date(dates.get("apprehended_on", values["apprehended_on"]), "apprehended_on",
                         errors)  # fmt: skip
     knowledge = _date(dates.get("knowledge_on", values["knowledge_on"]), "knowledge_on", errors)
-    for column, day in (("apprehended_on", apprehended), ("knowledge_on", knowledge)):
-        if day is not None and day > v.today:
-            errors.append((column, _("This date cannot be in the future.")))
-    if procedure == Procedure.ACCELERATED and apprehended is None:
-        errors.append(
-            ("apprehended_on", _("The accelerated procedure needs the date of apprehension."))
-        )
-    if kind == ApplicationKind.THIRD_COUNTRY_NATIONALS and knowledge is None:
-        errors.append(
-            (
-                "knowledge_on",
-                _("Say since when the authority knows the person does not fulfil the conditions."),
-            )
-        )
+    # The rules `application_draft` applies to the same values, under the file's column names.
+    rules = draft_errors(
+        kind=kind,
+        procedure=procedure,
+        apprehended_on=apprehended,
+        knowledge_on=knowledge,
+        roles=[PersonRole.PRINCIPAL],
+        today=v.today,
+    )
+    for name, messages in rules.items():
+        column = "application_kind" if name == "kind" else name
+        errors.extend((column, m) for m in messages if (column, m) not in errors[before:])
     if len(errors) == before and requested is not None:
         problem = v.agreement_problem(requested.code, kind)
         if problem:
@@ -372,7 +370,7 @@ def import_run(
         return report
     try:
         with transaction.atomic(), _page_cache():
-            _save(actor, parsed, report, tick)
+            _save(actor, parsed, report, tick, validator.lookups)
             audit_record(
                 actor=actor,
                 action="imports.file.imported",
@@ -424,7 +422,13 @@ def _limited(
         yield item
 
 
-def _save(actor: User, parsed: list[ParsedRow], report: ImportReport, tick: Progress) -> None:
+def _save(
+    actor: User,
+    parsed: list[ParsedRow],
+    report: ImportReport,
+    tick: Progress,
+    lookups: DraftLookups | None = None,
+) -> None:
     total = len(parsed)
     done = 0
     tick("saving", 0, total)
@@ -437,30 +441,55 @@ def _save(actor: User, parsed: list[ParsedRow], report: ImportReport, tick: Prog
         report.cases += len(person_ids)
         done += len(chunk)
         tick("saving", done, total)
-    for row in (r for r in parsed if r.application is not None):
-        assert row.application is not None
+    drafting = [r for r in parsed if r.application is not None]
+    for start in range(0, len(drafting), CHUNK):
+        chunk = drafting[start : start + CHUNK]
+        saved = _save_drafts(actor, chunk, report, lookups)
+        report.persons += saved
+        report.cases += saved
+        report.applications += saved
+        done += len(chunk)
+        tick("saving", done, total)
+
+
+def _save_drafts(
+    actor: User, chunk: list[ParsedRow], report: ImportReport, lookups: DraftLookups | None
+) -> int:
+    """Persons, cases and applications of one chunk of rows; a row the drafting refuses is
+    reported at its column (and the import stops, unless only the valid rows are saved: then
+    the chunk is saved again without it). Returns how many rows were saved."""
+    while chunk:
         try:
             with transaction.atomic():
-                (person_id,) = persons_create_bulk(actor=actor, people=[row.person])
-                (case_id,) = cases_create_bulk(actor=actor, person_ids=[person_id])
-                application_draft(
+                person_ids = persons_create_bulk(actor=actor, people=[r.person for r in chunk])
+                case_ids = cases_create_bulk(actor=actor, person_ids=person_ids)
+                applications_draft_bulk(
                     actor=actor,
-                    return_case_id=case_id,
-                    persons=[PersonInput(person_id=person_id, role="principal")],
-                    **row.application,
+                    drafts=[
+                        DraftInput(
+                            return_case_id=case_id,
+                            persons=[PersonInput(person_id=person_id, role=PersonRole.PRINCIPAL)],
+                            **row.application or {},
+                        )
+                        for row, person_id, case_id in zip(chunk, person_ids, case_ids, strict=True)
+                    ],
+                    lookups=lookups,
                 )
-        except DomainError as exc:
-            for name, messages in (exc.fields or {"application_kind": [exc.message]}).items():
-                column = name if name in NAMES else "application_kind"
+        except DraftsRefused as exc:
+            refused = exc.refused
+        except DomainError as exc:  # the same for every row (e.g. the actor's role)
+            refused = dict.fromkeys(range(len(chunk)), exc)
+        else:
+            return len(chunk)
+        for index, error in sorted(refused.items()):
+            for name, messages in (error.fields or {"application_kind": [error.message]}).items():
+                column = "application_kind" if name == "kind" else name
+                column = column if column in NAMES else "application_kind"
                 for message in messages:
-                    report.error(row.number, column, message)
-            report.invalid_rows += 1
-            report.valid_rows -= 1
-            if not report.valid_only:
-                raise _Abort from None
-            continue
-        report.persons += 1
-        report.cases += 1
-        report.applications += 1
-        done += 1
-        tick("saving", done, total)
+                    report.error(chunk[index].number, column, message)
+        report.invalid_rows += len(refused)
+        report.valid_rows -= len(refused)
+        if not report.valid_only:
+            raise _Abort from None
+        chunk = [row for i, row in enumerate(chunk) if i not in refused]
+    return 0

@@ -32,15 +32,28 @@ from readmit.agreements.deadlines import (
     roll_forward_setting,
 )
 from readmit.agreements.models import Agreement, EvidenceType
-from readmit.agreements.selectors import agreement_select, rules_on
-from readmit.audit.services import audit_record, transmission_record
+from readmit.agreements.selectors import Selection, agreement_select, rules_on
+from readmit.audit.services import (
+    AuditInput,
+    audit_record,
+    audit_record_many,
+    transmission_record,
+)
+from readmit.core.bulk import rows_insert
 from readmit.core.calendar import CalendarError, add_period
-from readmit.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
+from readmit.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    IllegalTransition,
+    NotFound,
+    ValidationFailed,
+)
 from readmit.core.files import EVIDENCE_TYPES, check_upload
 from readmit.core.i18n import Text, in_every_language, local_date, local_datetime, render
 from readmit.notifications.services import notify
 from readmit.persons.models import Person
-from readmit.persons.sharing import shareable_particulars
+from readmit.persons.sharing import shareable_particulars, shareable_particulars_many
 from readmit.readmission import workflow
 from readmit.readmission.filters import person_search_fields
 from readmit.readmission.models import (
@@ -68,7 +81,9 @@ from readmit.readmission.workflow import REQUESTED, REQUESTING, SYSTEM, Step
 from readmit.returns.models import ReturnCase
 from readmit.returns.safeguards import require_clear
 from readmit.returns.services import case_mark_documented, case_mark_identified
+from readmit.webhooks.events import event_type_of
 from readmit.webhooks.services import event_published as webhooks_event_published
+from readmit.webhooks.services import subscribed as webhooks_subscribed
 
 # Which category of the agreement an application kind falls under.
 _CATEGORY = {
@@ -413,9 +428,13 @@ def _deadline(rule: RuleValue, *, start: dt.date, country: str, roll_forward: bo
         raise ValidationFailed(str(exc), code="calendar_error") from None
 
 
-def _reference(authority: Authority, year: int) -> str:
+def _reference_prefix(authority: Authority, year: int) -> str:
     # "RA" (readmission application) keeps it apart from the return case's reference.
-    prefix = f"{authority.code.upper()}-RA-{year}-"
+    return f"{authority.code.upper()}-RA-{year}-"
+
+
+def _reference_last(authority: Authority, prefix: str) -> int:
+    """The authority's highest application number under `prefix` (0: none yet)."""
     # Numbers rise with the ids, so the authority's newest application with this prefix holds
     # the highest: walked backwards on the (requesting_authority, id) index, it stops at the
     # first match instead of reading every reference with the prefix (a LIKE cannot use the
@@ -426,8 +445,23 @@ def _reference(authority: Authority, year: int) -> str:
         .values_list("reference", flat=True)
         .first()
     )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:06d}"
+    return int(last.rsplit("-", 1)[1]) if last else 0
+
+
+def _reference(authority: Authority, year: int) -> str:
+    prefix = _reference_prefix(authority, year)
+    return f"{prefix}{_reference_last(authority, prefix) + 1:06d}"
+
+
+def _references(authority: Authority, year: int, count: int) -> list[str]:
+    """The next `count` references at once (the bulk path), read exactly as `_reference` reads
+    the next one: the caller inserts them in this order with rising ids, so the newest
+    application still holds the highest number for the next `_reference`. Like the single
+    path, a concurrent draft taking the same number fails on the reference's unique index
+    (and on SQLite the import's IMMEDIATE transaction holds the write lock throughout)."""
+    prefix = _reference_prefix(authority, year)
+    first = _reference_last(authority, prefix) + 1
+    return [f"{prefix}{n:06d}" for n in range(first, first + count)]
 
 
 # --------------------------------------------------------------------------------------
@@ -441,6 +475,139 @@ class PersonInput:
     role: str
     health_statement: str = ""
     health_consent: bool = False
+
+
+# What a draft may be (an enum's `values` is worked out anew on every read).
+_DRAFT_KINDS = frozenset(ApplicationKind.values) - {ApplicationKind.READMISSION_IN_ERROR.value}
+_PROCEDURES = frozenset(Procedure.values)
+_ROLES = frozenset(PersonRole.values)
+
+
+def draft_errors(
+    *,
+    kind: str,
+    procedure: str,
+    apprehended_on: dt.date | None,
+    knowledge_on: dt.date | None,
+    roles: Sequence[str],
+    today: dt.date,
+) -> dict[str, list[str]]:
+    """The rules of a draft that need no database: field name -> messages (empty: none).
+    `application_draft`, `applications_draft_bulk` and the import's validation share them."""
+    errors: dict[str, list[str]] = {}
+    if kind not in _DRAFT_KINDS:
+        errors["kind"] = [_("Choose the kind of application.")]
+    if procedure not in _PROCEDURES:
+        errors["procedure"] = [_("Choose the normal or the accelerated procedure.")]
+    if procedure == Procedure.ACCELERATED and apprehended_on is None:
+        errors["apprehended_on"] = [_("The accelerated procedure needs the date of apprehension.")]
+    for name, day in (("apprehended_on", apprehended_on), ("knowledge_on", knowledge_on)):
+        if day is not None and day > today:
+            errors.setdefault(name, []).append(_("This date cannot be in the future."))
+    if kind == ApplicationKind.THIRD_COUNTRY_NATIONALS and knowledge_on is None:
+        errors["knowledge_on"] = [
+            _("Say since when the authority knows the person does not fulfil the conditions.")
+        ]
+    if roles.count(PersonRole.PRINCIPAL) != 1:
+        errors["persons"] = [_("An application has exactly one principal person.")]
+    if any(r not in _ROLES for r in roles):
+        errors.setdefault("persons", []).append(_("Unknown role of a person."))
+    return errors
+
+
+def draft_category(kind: str, *, stateless: bool = False) -> str:
+    """The agreement's category an application of `kind` falls under."""
+    return Category.STATELESS_PERSONS if stateless else _CATEGORY[ApplicationKind(kind)]
+
+
+def _selection(
+    *, requesting_state: str, requested_state: str, category: str, on: dt.date
+) -> Selection:
+    return agreement_select(
+        requesting_state=requesting_state, requested_state=requested_state, category=category, on=on
+    )
+
+
+def _agreement_for(selection: Selection) -> Agreement:
+    if selection.agreement is None:
+        raise ValidationFailed(
+            selection.reason, code="no_agreement", fields={"requested_state": [selection.reason]}
+        )
+    return selection.agreement
+
+
+def _check_draft_persons(
+    case_person_id: int | None, persons: Sequence[PersonInput], found: Iterable[int]
+) -> None:
+    """The persons of a draft are the authority's own (`found`: those of them it has) and
+    the principal is the return case's person."""
+    if len(set(found)) != len({p.person_id for p in persons}):
+        raise NotFound(_("A person in the application is not one of your authority's records."))
+    if case_person_id != next(p.person_id for p in persons if p.role == PersonRole.PRINCIPAL):
+        raise ValidationFailed(
+            _("The principal person must be the person of the return case."),
+            fields={"persons": [_("Choose the return case's person as principal.")]},
+        )
+
+
+def _requested_authorities(
+    authority: Authority, requested_state: str
+) -> tuple[Authority | None, Authority | None]:
+    """The requested state's central authority and its consular post in the requesting state."""
+    requested_authority = (
+        Authority.objects.filter(
+            state_id=requested_state, kind=AuthorityKind.CENTRAL_AUTHORITY, is_active=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    consular_post = (
+        Authority.objects.filter(
+            state_id=requested_state,
+            kind=AuthorityKind.CONSULAR_POST,
+            located_in_id=authority.state_id,
+            is_active=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    return requested_authority, consular_post
+
+
+def _draft_person_values(
+    item: PersonInput, particulars: dict[str, Any], today: dt.date
+) -> dict[str, Any]:
+    """An application person's snapshot (`shareable_particulars`) and search fields, as
+    drafting records them."""
+    search_text, nationality_codes = person_search_fields(particulars)
+    return {
+        "particulars": particulars,
+        "surname_latin": str(particulars.get("surname_latin", ""))[:200],
+        "given_names_latin": str(particulars.get("given_names_latin", ""))[:200],
+        "search_text": search_text,
+        "nationality_codes": nationality_codes[:60],
+        # Only with the person's express consent (DOMAIN.md §1.5, item 5).
+        "health_statement": item.health_statement if item.health_consent else "",
+        "health_consent_recorded_on": (
+            today if item.health_consent and item.health_statement else None
+        ),
+    }
+
+
+def _drafted_summary(code: str) -> Text:
+    return lambda: _("Application drafted under %(code)s.") % {"code": code}
+
+
+def _drafted_changes(
+    agreement: Agreement, kind: str, procedure: str, requested_state: str, persons: int
+) -> dict[str, Any]:
+    return {
+        "agreement": agreement.code,
+        "kind": kind,
+        "procedure": procedure,
+        "requested_state": requested_state,
+        "persons": persons,
+    }
 
 
 @transaction.atomic
@@ -469,40 +636,25 @@ def application_draft(
     except ReturnCase.DoesNotExist:
         raise NotFound(_("No such return case.")) from None
     today = _today()
-    errors: dict[str, list[str]] = {}
-    if kind not in ApplicationKind.values or kind == ApplicationKind.READMISSION_IN_ERROR:
-        errors["kind"] = [_("Choose the kind of application.")]
-    if procedure not in Procedure.values:
-        errors["procedure"] = [_("Choose the normal or the accelerated procedure.")]
-    if procedure == Procedure.ACCELERATED and apprehended_on is None:
-        errors["apprehended_on"] = [_("The accelerated procedure needs the date of apprehension.")]
-    for name, day in (("apprehended_on", apprehended_on), ("knowledge_on", knowledge_on)):
-        if day is not None and day > today:
-            errors.setdefault(name, []).append(_("This date cannot be in the future."))
-    if kind == ApplicationKind.THIRD_COUNTRY_NATIONALS and knowledge_on is None:
-        errors["knowledge_on"] = [
-            _("Say since when the authority knows the person does not fulfil the conditions.")
-        ]
-    roles = [p.role for p in persons]
-    if roles.count(PersonRole.PRINCIPAL) != 1:
-        errors["persons"] = [_("An application has exactly one principal person.")]
-    if any(r not in PersonRole.values for r in roles):
-        errors.setdefault("persons", []).append(_("Unknown role of a person."))
+    errors = draft_errors(
+        kind=kind,
+        procedure=procedure,
+        apprehended_on=apprehended_on,
+        knowledge_on=knowledge_on,
+        roles=[p.role for p in persons],
+        today=today,
+    )
     if errors:
         raise ValidationFailed(_("The application was not drafted."), fields=errors)
 
-    category = Category.STATELESS_PERSONS if stateless else _CATEGORY[ApplicationKind(kind)]
-    selection = agreement_select(
-        requesting_state=authority.state_id,
-        requested_state=requested_state,
-        category=category,
-        on=today,
-    )
-    if selection.agreement is None:
-        raise ValidationFailed(
-            selection.reason, code="no_agreement", fields={"requested_state": [selection.reason]}
+    agreement = _agreement_for(
+        _selection(
+            requesting_state=authority.state_id,
+            requested_state=requested_state,
+            category=draft_category(kind, stateless=stateless),
+            on=today,
         )
-    agreement: Agreement = selection.agreement
+    )
 
     person_rows = {
         p.pk: p
@@ -510,31 +662,8 @@ def application_draft(
             owner_authority_id=authority.pk, pk__in=[p.person_id for p in persons]
         )
     }
-    if len(person_rows) != len({p.person_id for p in persons}):
-        raise NotFound(_("A person in the application is not one of your authority's records."))
-    if case.person_id != next(p.person_id for p in persons if p.role == PersonRole.PRINCIPAL):
-        raise ValidationFailed(
-            _("The principal person must be the person of the return case."),
-            fields={"persons": [_("Choose the return case's person as principal.")]},
-        )
-
-    requested_authority = (
-        Authority.objects.filter(
-            state_id=requested_state, kind=AuthorityKind.CENTRAL_AUTHORITY, is_active=True
-        )
-        .order_by("pk")
-        .first()
-    )
-    consular_post = (
-        Authority.objects.filter(
-            state_id=requested_state,
-            kind=AuthorityKind.CONSULAR_POST,
-            located_in_id=authority.state_id,
-            is_active=True,
-        )
-        .order_by("pk")
-        .first()
-    )
+    _check_draft_persons(case.person_id, persons, person_rows)
+    requested_authority, consular_post = _requested_authorities(authority, requested_state)
     now = timezone.now()
     application = Application.objects.create(
         reference=_reference(authority, now.year),
@@ -552,23 +681,11 @@ def application_draft(
         observations=observations,
     )
     for item in persons:
-        person = person_rows[item.person_id]
-        particulars = shareable_particulars(person)
-        search_text, nationality_codes = person_search_fields(particulars)
         ApplicationPerson.objects.create(
             application=application,
             role=item.role,
-            person=person,
-            particulars=particulars,
-            surname_latin=str(particulars.get("surname_latin", ""))[:200],
-            given_names_latin=str(particulars.get("given_names_latin", ""))[:200],
-            search_text=search_text,
-            nationality_codes=nationality_codes[:60],
-            # Only with the person's express consent (DOMAIN.md §1.5, item 5).
-            health_statement=item.health_statement if item.health_consent else "",
-            health_consent_recorded_on=today
-            if item.health_consent and item.health_statement
-            else None,
+            person=person_rows[item.person_id],
+            **_draft_person_values(item, shareable_particulars(person_rows[item.person_id]), today),
         )
     _event(
         application,
@@ -576,23 +693,251 @@ def application_draft(
         action="drafted",
         at=now,
         visibility=EventVisibility.REQUESTING,
-        summary=lambda: _("Application drafted under %(code)s.") % {"code": agreement.code},
+        summary=_drafted_summary(agreement.code),
     )
     _audit(
         actor,
         "application.drafted",
         application,
         application,
-        {
-            "agreement": agreement.code,
-            "kind": kind,
-            "procedure": procedure,
-            "requested_state": requested_state,
-            "persons": len(persons),
-        },
+        _drafted_changes(agreement, kind, procedure, requested_state, len(persons)),
         now,
     )
     return application
+
+
+# --------------------------------------------------------------------------------------
+# Drafting many at once (the bulk import)
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DraftInput:
+    """One application for `applications_draft_bulk`: the arguments `application_draft` takes."""
+
+    return_case_id: int
+    kind: str
+    requested_state: str
+    persons: Sequence[PersonInput]
+    procedure: str = Procedure.NORMAL
+    apprehended_on: dt.date | None = None
+    knowledge_on: dt.date | None = None
+    observations: str = ""
+    stateless: bool = False
+
+
+class DraftLookups:
+    """What drafting looks up, kept for one bulk run (an import, across its chunks): the
+    registry's agreement selection per (requesting state, requested state, category), and the
+    requested state's central authority and consular post per requested state. For one
+    requesting authority on one day: the answers hold for both within one transaction."""
+
+    def __init__(self, authority: Authority, today: dt.date) -> None:
+        self.authority = authority
+        self.today = today
+        self._selections: dict[tuple[str, str, str], Selection | DomainError] = {}
+        self._authorities: dict[str, tuple[Authority | None, Authority | None]] = {}
+
+    def agreement(self, requested_state: str, category: str) -> Agreement:
+        """The agreement `application_draft` would select, or the error it would raise."""
+        key = (self.authority.state_id, requested_state, category)
+        if key not in self._selections:
+            try:
+                self._selections[key] = _selection(
+                    requesting_state=key[0], requested_state=key[1], category=key[2], on=self.today
+                )
+            except DomainError as exc:
+                self._selections[key] = exc
+        found = self._selections[key]
+        if isinstance(found, DomainError):
+            raise found
+        return _agreement_for(found)
+
+    def authorities(self, requested_state: str) -> tuple[Authority | None, Authority | None]:
+        if requested_state not in self._authorities:
+            self._authorities[requested_state] = _requested_authorities(
+                self.authority, requested_state
+            )
+        return self._authorities[requested_state]
+
+
+class DraftsRefused(ValidationFailed):
+    """Drafts of a bulk call that break a rule; nothing was written. `refused` maps each such
+    draft's index to the error `application_draft` raises for the same input."""
+
+    def __init__(self, refused: dict[int, DomainError]) -> None:
+        super().__init__(_("The application was not drafted."))
+        self.refused = refused
+
+
+def applications_draft_bulk(
+    *, actor: User, drafts: Sequence[DraftInput], lookups: DraftLookups | None = None
+) -> list[int]:
+    """Draft many applications at once (the bulk import), in the caller's transaction, under
+    exactly the rules of `application_draft` and with the same rows: the application (its
+    reference from the same numbering, taken as one block), each person's snapshot and search
+    fields, who acts next, the 'drafted' event (and its webhooks once committed) and the audit
+    entry. Every draft is checked before anything is written: if any breaks a rule, nothing is
+    and `DraftsRefused` names them all. Returns the applications' ids, in order."""
+    if not has(actor, Capability.SUBMIT_APPLICATION):
+        raise Forbidden(
+            _("Your role does not allow drafting applications."), code="capability_required"
+        )
+    authority = actor.authority
+    assert authority is not None
+    if not drafts:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("applications_draft_bulk must run inside the caller's transaction")
+    today = _today()
+    if lookups is None or lookups.authority.pk != authority.pk or lookups.today != today:
+        lookups = DraftLookups(authority, today)
+    cases: dict[int, int] = dict(
+        ReturnCase.objects.filter(
+            owner_authority_id=authority.pk, pk__in={d.return_case_id for d in drafts}
+        ).values_list("pk", "person_id")
+    )
+    # Each person's snapshot, which also says which persons are the authority's own.
+    snapshots = shareable_particulars_many(
+        Person.objects.filter(
+            owner_authority_id=authority.pk,
+            pk__in={p.person_id for d in drafts for p in d.persons},
+        )
+    )
+
+    agreements: list[Agreement] = []
+    refused: dict[int, DomainError] = {}
+    for index, draft in enumerate(drafts):
+        try:
+            if draft.return_case_id not in cases:
+                raise NotFound(_("No such return case."))
+            errors = draft_errors(
+                kind=draft.kind,
+                procedure=draft.procedure,
+                apprehended_on=draft.apprehended_on,
+                knowledge_on=draft.knowledge_on,
+                roles=[p.role for p in draft.persons],
+                today=today,
+            )
+            if errors:
+                raise ValidationFailed(_("The application was not drafted."), fields=errors)
+            agreement = lookups.agreement(
+                draft.requested_state, draft_category(draft.kind, stateless=draft.stateless)
+            )
+            _check_draft_persons(
+                cases[draft.return_case_id],
+                draft.persons,
+                {p.person_id for p in draft.persons if p.person_id in snapshots},
+            )
+        except DomainError as exc:
+            refused[index] = exc
+            continue
+        agreements.append(agreement)
+    if refused:
+        raise DraftsRefused(refused)
+
+    now = timezone.now()
+    references = _references(authority, now.year, len(drafts))
+    requesting_acts, requested_acts = sides_to_act(ApplicationStatus.DRAFT, {PersonStatus.PENDING})
+    rows = []
+    for draft, agreement, reference in zip(drafts, agreements, references, strict=True):
+        requested_authority, consular_post = lookups.authorities(draft.requested_state)
+        rows.append(
+            {
+                "reference": reference,
+                "kind": draft.kind,
+                "procedure": draft.procedure,
+                "agreement_id": agreement.pk,
+                "requesting_authority_id": authority.pk,
+                "requested_state_id": draft.requested_state,
+                "requested_authority": requested_authority,
+                "consular_post": consular_post,
+                "return_case_id": draft.return_case_id,
+                "legal_basis": f"{agreement.code}",
+                "apprehended_on": draft.apprehended_on,
+                "knowledge_on": draft.knowledge_on,
+                "observations": draft.observations,
+                "requesting_acts": requesting_acts,
+                "requested_acts": requested_acts,
+            }
+        )
+    ids = rows_insert(Application, rows, now=now)
+    rows_insert(
+        ApplicationPerson,
+        [
+            {
+                "application_id": pk,
+                "role": item.role,
+                "person_id": item.person_id,
+                **_draft_person_values(item, snapshots[item.person_id], today),
+            }
+            for pk, draft in zip(ids, drafts, strict=True)
+            for item in draft.persons
+        ],
+        now=now,
+    )
+    # The 'drafted' step as `_event` writes it: no clock runs yet, so no deadline.
+    summaries: dict[str, tuple[str, dict[str, str]]] = {}
+    for agreement in agreements:
+        if agreement.code not in summaries:
+            summary = _drafted_summary(agreement.code)
+            texts = in_every_language(summary)
+            summaries[agreement.code] = (
+                texts.get(settings.LANGUAGE_CODE, render(summary))[:300],
+                texts,
+            )
+    username = actor.get_username()
+    event_ids = rows_insert(
+        ApplicationEvent,
+        [
+            {
+                "application_id": pk,
+                "action": "drafted",
+                "at": now,
+                "actor_username": username,
+                "actor_authority_code": authority.code,
+                "visibility": EventVisibility.REQUESTING,
+                "summary": summaries[agreement.code][0],
+                "due": None,
+                "data": {"summary_i18n": summaries[agreement.code][1]},
+            }
+            for pk, agreement in zip(ids, agreements, strict=True)
+        ],
+        now=now,
+    )
+    transaction.on_commit(partial(_drafted_published, event_ids))
+    label = Application._meta.label_lower
+    audit_record_many(
+        actor=actor,
+        at=now,
+        entries=(
+            AuditInput(
+                "readmission.application.drafted",
+                None,
+                authority.pk,
+                {
+                    "reference": reference,
+                    **_drafted_changes(
+                        agreement, d.kind, d.procedure, d.requested_state, len(d.persons)
+                    ),
+                },
+                object_type=label,
+                object_id=pk,
+            )
+            for pk, reference, agreement, d in zip(ids, references, agreements, drafts, strict=True)
+        ),
+    )
+    return ids
+
+
+def _drafted_published(event_ids: Sequence[int]) -> None:
+    """The webhooks of the committed 'drafted' events, as `_event` queues them one by one;
+    the events are read only when an endpoint subscribes to the type."""
+    if not webhooks_subscribed(event_type_of("drafted")):
+        return
+    for start in range(0, len(event_ids), 1000):
+        for event in ApplicationEvent.objects.filter(pk__in=event_ids[start : start + 1000]):
+            webhooks_event_published(event)
 
 
 @transaction.atomic

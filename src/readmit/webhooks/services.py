@@ -273,6 +273,21 @@ def payload(event: ApplicationEvent, application: Application) -> dict[str, Any]
     }
 
 
+def subscribed(event_type: str) -> bool:
+    """Whether any enabled endpoint subscribes to `event_type` (bulk paths skip reading their
+    events back when none does). Never raises: a webhook problem must never reach the workflow."""
+    try:
+        return any(
+            event_type in (types or [])
+            for types in WebhookEndpoint.objects.filter(enabled=True).values_list(
+                "event_types", flat=True
+            )
+        )
+    except Exception:
+        logger.exception("Webhook subscriptions could not be read")
+        return True
+
+
 def event_published(event: ApplicationEvent) -> list[int]:
     """Queue a delivery of `event` to every enabled endpoint subscribed to its type whose
     authority may see it. Call after the event's transaction commits; never raises."""
