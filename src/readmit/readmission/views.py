@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from csp.constants import SELF
@@ -10,8 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +18,7 @@ from readmit.accounts.capabilities import Capability, require
 from readmit.accounts.models import State, User
 from readmit.agreements.models import Agreement, EvidenceType
 from readmit.core.errors import DomainError
+from readmit.core.i18n import local_datetime
 from readmit.persons.models import CivilStatus, IdentifierKind, NameKind, NationalityStatus, Sex
 from readmit.readmission import selectors, services
 from readmit.readmission.actions import ACTIONS, DATE, Action
@@ -237,25 +236,23 @@ def action_choices(action: Action, view: selectors.ApplicationView) -> dict[str,
     if action.scope == "transfer":
         return {
             "transfers": [
-                (t["id"], f"{_when(t['planned_at'])} – {t['status_label']}")
+                (t["id"], f"{local_datetime(t['planned_at'])} – {t['status_label']}")
                 for t in data["transfers"]
             ]
         }
     if action.scope == "interview":
         return {
             "interviews": [
-                (i["id"], f"{i['status']} {_when(i['scheduled_for'])}".strip())
+                (
+                    i["id"],
+                    f"{i['status']} {local_datetime(i['scheduled_for'])}"
+                    if i["scheduled_for"]
+                    else i["status"],
+                )
                 for i in data["interviews"]
             ]
         }
     return {}
-
-
-def _when(moment: dt.datetime | None) -> str:
-    """A moment in a choice's label as the page shows it elsewhere: local time, the user's format."""
-    if moment is None:
-        return ""
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _available(view: selectors.ApplicationView) -> list[str]:
