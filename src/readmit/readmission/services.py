@@ -242,6 +242,13 @@ def _keep_sides_to_act(application: Application) -> None:
         )
 
 
+def _summary_texts(summary: Text) -> tuple[str, dict[str, str]]:
+    """A timeline step's summary as stored: in the installation's language (the column), and in
+    every interface language (both states read the timeline, each in its own)."""
+    texts = in_every_language(summary)
+    return texts.get(settings.LANGUAGE_CODE, render(summary))[:300], texts
+
+
 def _event(
     application: Application,
     *,
@@ -264,8 +271,7 @@ def _event(
     elif due is not None and not due_kind and due == in_force:
         due_kind = in_force_kind
     payload = dict(data or {})
-    # Both states read the timeline, each in its own language: keep the step in every one.
-    texts = in_every_language(summary)
+    stored, texts = _summary_texts(summary)
     payload["summary_i18n"] = texts
     if due is not None and due_kind:
         payload["due_kind"] = due_kind
@@ -279,7 +285,7 @@ def _event(
             actor.authority.code if actor is not None and actor.authority else PLATFORM
         ),
         visibility=visibility,
-        summary=texts.get(settings.LANGUAGE_CODE, render(summary))[:300],
+        summary=stored,
         due=due,
         data=payload,
     )
@@ -880,12 +886,7 @@ def applications_draft_bulk(
     summaries: dict[str, tuple[str, dict[str, str]]] = {}
     for agreement in agreements:
         if agreement.code not in summaries:
-            summary = _drafted_summary(agreement.code)
-            texts = in_every_language(summary)
-            summaries[agreement.code] = (
-                texts.get(settings.LANGUAGE_CODE, render(summary))[:300],
-                texts,
-            )
+            summaries[agreement.code] = _summary_texts(_drafted_summary(agreement.code))
     username = actor.get_username()
     event_ids = rows_insert(
         ApplicationEvent,
