@@ -278,8 +278,10 @@ def persons_create_bulk(*, actor: User, people: Sequence[NewPerson]) -> list[int
     owner = actor.authority_id
     now = timezone.now()
     rows = []
+    numbers = []  # each person's document number, normalised once for the search text and row
     for item in people:
         number = identifier_number_normalise(item.document_number) if item.document_number else ""
+        numbers.append(number)
         clean = item.particulars
         names = [clean.get(f, "") for f in TEXT_FIELDS[:4]]
         rows.append(
@@ -307,10 +309,10 @@ def persons_create_bulk(*, actor: User, people: Sequence[NewPerson]) -> list[int
                 "person_id": pk,
                 "kind": i.document_kind,
                 "number": i.document_number,
-                "number_normalised": identifier_number_normalise(i.document_number),
+                "number_normalised": number,
                 "expiry_date": i.document_expiry,
             }
-            for pk, i in zip(ids, people, strict=True)
+            for pk, i, number in zip(ids, people, numbers, strict=True)
             if i.document_number
         ],
         now=now,
