@@ -39,6 +39,42 @@ WEB_THREADS = os.environ.get("BENCH_WEB_THREADS", "4")
 PERSONA = "az-officer"
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(server_pid: int, dbname: str) -> tuple[float, float]:
+    """CPU time used so far by `readmit serve` (its process group) and by PostgreSQL: the
+    backends of the benchmark's database and the server's own processes (WAL writer,
+    checkpointer…), not other databases' backends. Divided by the requests served, a cost
+    per request that other work on the machine inflates far less than it does the rate."""
+    server = database = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
+        if int(fields[2]) == server_pid:  # process group
+            server += used
+        elif comm.startswith("postgres"):
+            try:
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().split()
+            except OSError:
+                continue
+            # A backend's title: "postgres: [<cluster>:] <user> <database> <client> <state>",
+            # its client "127.0.0.1(port)" or "[local]"; the rest are the server's own.
+            client = next(
+                (i for i, t in enumerate(title) if t == "[local]" or t.endswith(")")), None
+            )
+            if client is None or title[client - 1] == dbname:
+                database += used
+    return server, database
+
+
 def _token() -> str:
     from readmit.accounts.models import User
     from readmit.accounts.services import token_create
@@ -178,16 +214,23 @@ def main() -> None:
             raise SystemExit(f"GET /api/v1/applications/{{id}} answered {probe.status_code}")
         what = "GET /api/v1/applications/{id}"
         client = os.environ.get("BENCH_CLIENT") or ("wrk" if shutil.which("wrk") else "httpx")
+        dbname = os.environ["DATABASE_URL"].rsplit("/", 1)[-1]
+        before = _cpu_seconds(server.pid, dbname)
         if client == "wrk":
             done, errors, elapsed, p50, p95 = _wrk(base, token, ids)
         else:
             done, errors, elapsed, p50, p95 = _httpx(base, headers, ids)
+        after = _cpu_seconds(server.pid, dbname)
         rate = done / elapsed
+        server_ms = (after[0] - before[0]) / done * 1000
+        database_ms = (after[1] - before[1]) / done * 1000
         print(f"{vendor}: {count} applications; {what}: {done} requests ({errors} errors) "
               f"from {THREADS} {client} connections in {elapsed:.1f} s = {rate:.0f} req/s "
               f"(p50 {p50:.1f} ms, p95 {p95:.1f} ms; gunicorn {WORKERS} workers x "
               f"{WEB_THREADS} threads; target >= 500 req/s: "
-              f"{'met' if rate >= 500 else 'MISSED'})", flush=True)  # fmt: skip
+              f"{'met' if rate >= 500 else 'MISSED'}); CPU per request: {server_ms:.2f} ms "
+              f"readmit serve + {database_ms:.2f} ms PostgreSQL; load average "
+              f"{os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

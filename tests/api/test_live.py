@@ -246,7 +246,8 @@ def test_stateful_schemathesis_follows_the_links_without_a_server_error_or_an_an
 
     # The chains happened: calls along links read what earlier calls created, created objects
     # in turn, and went at least two links deep (e.g. person → return case → draft).
-    taken = followed.most_common()
+    taken = "\n".join(f"{count} x {link}" for link, count in followed.most_common())
+    taken += f"\n{scenarios} scenarios; (method, status) along links: {dict(linked)}"
     assert linked[("GET", 200)] >= 1, taken
     assert linked[("POST", 201)] >= 1, taken
     assert max(depth.values(), default=1) >= 3, taken

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -25,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from readmit.accounts.capabilities import Capability, has, require
 from readmit.accounts.models import ApiToken, Authority, AuthorityKind, Role, User
 from readmit.audit.services import audit_record
+from readmit.core.compiled import CompiledQuery
 from readmit.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 if TYPE_CHECKING:
@@ -351,21 +352,53 @@ def token_revoke(*, actor: User | None, token_id: int) -> ApiToken:
 _LAST_USED_GRANULARITY = dt.timedelta(minutes=1)
 
 
+_TOKEN_FIELDS = ("id", "digest", "expires_at", "revoked_at", "last_used_at")
+_USER_FIELDS = tuple(f.attname for f in User._meta.concrete_fields)
+_AUTHORITY_FIELDS = tuple(f.attname for f in Authority._meta.concrete_fields)
+# Every API call starts here: compiled once (core.compiled), the token, its user and the
+# user's authority in one read.
+_TOKEN = CompiledQuery(
+    lambda _key, prefix: (
+        ApiToken.objects.filter(prefix=prefix)
+        .order_by()
+        .values_list(
+            *_TOKEN_FIELDS,
+            *(f"user__{name}" for name in _USER_FIELDS),
+            *(f"user__authority__{name}" for name in _AUTHORITY_FIELDS),
+        )
+    )
+)
+
+
 def token_authenticate(plaintext: str) -> User | None:
     """The active user behind a bearer token, or None for any unknown, expired or revoked one."""
     parts = plaintext.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    token = ApiToken.objects.select_related("user__authority").filter(prefix=parts[1]).first()
-    if token is None or not secrets.compare_digest(token.digest, _digest(plaintext.strip())):
+    rows = _TOKEN(parts[1])
+    if not rows:
+        return None
+    row = rows[0]
+    token_id, digest, expires_at, revoked_at, last_used_at = row[: len(_TOKEN_FIELDS)]
+    if not secrets.compare_digest(digest, _digest(plaintext.strip())):
         return None
     now = timezone.now()
-    if not token.is_usable(now) or not token.user.is_active:
+    if not ApiToken(revoked_at=revoked_at, expires_at=expires_at).is_usable(now):
         return None
-    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
+    users_end = len(_TOKEN_FIELDS) + len(_USER_FIELDS)
+    user = User.from_db(DEFAULT_DB_ALIAS, _USER_FIELDS, row[len(_TOKEN_FIELDS) : users_end])
+    if not user.is_active:
+        return None
+    authority = row[users_end:]
+    user.authority = (
+        Authority.from_db(DEFAULT_DB_ALIAS, _AUTHORITY_FIELDS, authority)
+        if authority[0] is not None
+        else None
+    )
+    if last_used_at is None or now - last_used_at > _LAST_USED_GRANULARITY:
         # At most one write a minute per token, so a busy integration does not write on every call.
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    return user
 
 
 def user_can_manage(actor: User | AnonymousUser) -> bool:

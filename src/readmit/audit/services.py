@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from readmit.audit.context import current_channel
 from readmit.audit.models import AccessLogEntry, AuditEntry, AuditHead, Transmission
+from readmit.core.compiled import CompiledInsert
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -251,6 +252,12 @@ def audit_record_many(
     return written
 
 
+_ACCESS_LOG_FIELDS = tuple(
+    f.attname for f in AccessLogEntry._meta.concrete_fields if not f.primary_key
+)
+_ACCESS_LOG_INSERT = CompiledInsert(AccessLogEntry, _ACCESS_LOG_FIELDS)
+
+
 def access_log_record(
     *,
     actor: User | AnonymousUser,
@@ -262,23 +269,24 @@ def access_log_record(
     fields = _actor_fields(actor)
     moment = at or timezone.now()
     rows = [
-        AccessLogEntry(
-            at=moment,
-            channel=current_channel(),
-            object_type=object_type,
-            object_id=str(object_id),
-            owner_authority_id=owner,
-            purpose=purpose,
+        {
+            "at": moment,
+            "channel": current_channel(),
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "owner_authority_id": owner,
+            "purpose": purpose,
             **fields,
-        )
+        }
         for object_type, object_id, owner in records
     ]
     if len(rows) == 1:
-        # One INSERT on its own; bulk_create would wrap even one row in BEGIN … COMMIT, two more
-        # round trips on the busiest read of all (an application with one person).
-        rows[0].save(force_insert=True)
+        # One INSERT on its own, compiled once: bulk_create would wrap even one row in
+        # BEGIN … COMMIT, two more round trips on the busiest read of all (an application
+        # with one person), and save() would compile the statement on every read.
+        _ACCESS_LOG_INSERT(rows[0])
     else:
-        AccessLogEntry.objects.bulk_create(rows)
+        AccessLogEntry.objects.bulk_create(AccessLogEntry(**row) for row in rows)
     return len(rows)
 
 

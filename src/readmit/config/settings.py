@@ -122,7 +122,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "readmit.web.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "readmit.web.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, built once
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -167,10 +167,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file too (per test worker), so that tests with real concurrent
     # connections see SQLite's own locking (WAL, busy timeout) rather than shared-cache memory.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
-# PostgreSQL keeps Django's client-side parameter binding: server-side binding with prepared
-# statements made the application read 29 % faster (no planning of its six joins), but after
-# five runs PostgreSQL may switch a prepared statement to a generic plan, and the generic plans
-# of the queue counts were several times slower than their custom plans (docs/benchmarks.md).
+# PostgreSQL keeps Django's client-side parameter binding for the ORM: server-side binding with
+# prepared statements for every query made the application read faster (no planning of its
+# joins), but after five runs PostgreSQL may switch a prepared statement to a generic plan, and
+# the generic plans of the queue counts were several times slower than their custom plans
+# (docs/benchmarks.md). Only the reads compiled once (core.compiled: the application, the
+# token) prepare theirs, on a cursor of their own; psycopg prepares nothing unless a threshold
+# is set, and this one is never reached by a client-side cursor's queries (it cannot prepare).
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication ---------------------------------------------------------------------------

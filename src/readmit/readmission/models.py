@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import models
 from django.db.models import Q
@@ -123,39 +123,76 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         """The requesting authority sees its applications; the requested state's central
         authority sees those addressed to its state, and its consular posts those from the
         state they are located in. Drafts never leave the requesting authority."""
-        from readmit.accounts.capabilities import Capability, has
+        return self.in_scope(application_scope(user))
 
-        if not has(user, Capability.VIEW_CASES):
+    def in_scope(self, scope: Scope | None) -> ApplicationQuerySet:
+        """The applications a viewer with this `application_scope` sees (None: none)."""
+        if scope is None:
             return self.none()
-        authority = getattr(user, "authority", None)
-        if authority is None:
-            return self.none()
-        if authority.kind in (AuthorityKind.RETURN_AUTHORITY, AuthorityKind.BORDER_POLICE):
-            return self.filter(requesting_authority_id=authority.pk)
+        if scope.kind == SCOPE_SENDER:
+            return self.filter(requesting_authority_id=scope.authority)
         sent = self.exclude(status=ApplicationStatus.DRAFT)
-        if authority.kind == AuthorityKind.CENTRAL_AUTHORITY:
-            return sent.filter(requested_state_id=authority.state_id)
-        if authority.kind == AuthorityKind.CONSULAR_POST:
-            # The senders of the host state as a list of ids (a state has a handful), so the
-            # condition is on the application's own columns and its indexes serve the queues.
-            from readmit.accounts.models import Authority
+        if scope.kind == SCOPE_STATE:
+            return sent.filter(requested_state_id=scope.state)
+        # A post serves its own state only (the services assign a post of the requested
+        # state), so the requested state comes first: the queues walk its indexes. The host
+        # state's senders are a list of ids (a state has a handful), so the condition is on
+        # the application's own columns and its indexes serve the queues.
+        return sent.filter(
+            Q(consular_post_id=scope.authority) | Q(requesting_authority_id__in=scope.senders),
+            requested_state_id=scope.state,
+        )
 
-            # Read once per request: a queue page builds five querysets (the page, four counts).
-            senders = getattr(user, "_host_state_senders", None)
-            if senders is None:
-                senders = list(
-                    Authority.objects.filter(state_id=authority.located_in_id).values_list(
-                        "pk", flat=True
-                    )
-                )
-                user._host_state_senders = senders  # type: ignore[union-attr]
-            # A post serves its own state only (the services assign a post of the requested
-            # state), so the requested state comes first: the queues walk its indexes.
-            return sent.filter(
-                Q(consular_post_id=authority.pk) | Q(requesting_authority_id__in=senders),
-                requested_state_id=authority.state_id,
+
+SCOPE_SENDER, SCOPE_STATE, SCOPE_POST = "sender", "state", "post"
+
+
+class Scope(NamedTuple):
+    """Everything that decides which applications a viewer sees (`application_scope`).
+
+    `kind` is SENDER (a return authority: its own applications), STATE (a central authority:
+    those sent to its state) or POST (a consular post: those of its host state's `senders`,
+    or assigned to it, sent to its state).
+    """
+
+    kind: str
+    authority: int | None = None
+    state: str | None = None
+    senders: tuple[int, ...] = ()
+
+
+def application_scope(user: User | AnonymousUser) -> Scope | None:
+    """The viewer's scope on applications, or None when they see none.
+
+    The whole input of `ApplicationQuerySet.visible_to`: two viewers with the same scope see
+    the same applications, so a read compiled for one scope serves every viewer who has it
+    (`core.compiled`).
+    """
+    from readmit.accounts.capabilities import Capability, has
+
+    if not has(user, Capability.VIEW_CASES):
+        return None
+    authority = getattr(user, "authority", None)
+    if authority is None:
+        return None
+    if authority.kind in (AuthorityKind.RETURN_AUTHORITY, AuthorityKind.BORDER_POLICE):
+        return Scope(SCOPE_SENDER, authority=authority.pk)
+    if authority.kind == AuthorityKind.CENTRAL_AUTHORITY:
+        return Scope(SCOPE_STATE, state=authority.state_id)
+    if authority.kind == AuthorityKind.CONSULAR_POST:
+        from readmit.accounts.models import Authority
+
+        # Read once per request: a queue page builds five querysets (the page, four counts).
+        senders = getattr(user, "_host_state_senders", None)
+        if senders is None:
+            senders = tuple(
+                Authority.objects.filter(state_id=authority.located_in_id)
+                .order_by("pk")
+                .values_list("pk", flat=True)
             )
-        return self.none()
+            user._host_state_senders = senders  # type: ignore[union-attr]
+        return Scope(SCOPE_POST, authority=authority.pk, state=authority.state_id, senders=senders)
+    return None
 
 
 # Who must act next on an application (the "action needed" queues), besides its status: once

@@ -9,17 +9,26 @@ so a template or an API schema cannot reach into the requesting state's return f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from readmit.accounts.capabilities import capabilities_of
 from readmit.accounts.models import User
 from readmit.agreements.choices import RuleUnit
+from readmit.agreements.models import EvidenceType
 from readmit.audit.services import access_log_record
 from readmit.core.calendar import CalendarError, working_days_between
+from readmit.core.compiled import CompiledQuery
+from readmit.core.errors import NotFound
+from readmit.core.i18n import pick
 from readmit.core.scoping import get_visible
 from readmit.persons.sharing import SHAREABLE_FIELDS
 from readmit.readmission import workflow
@@ -27,11 +36,16 @@ from readmit.readmission.filters import ApplicationFilters, Cursor, apply_filter
 from readmit.readmission.models import (
     OPEN_STATUSES,
     Application,
+    ApplicationEvent,
     ApplicationPerson,
     ApplicationStatus,
     EventVisibility,
     Evidence,
+    Interview,
     PersonRole,
+    Transfer,
+    TravelDocument,
+    application_scope,
 )
 from readmit.readmission.workflow import REQUESTED, REQUESTING
 
@@ -139,39 +153,166 @@ def _rule_text(application: Application) -> str:
     return f"{application.reply_due_amount} {unit}"
 
 
-def _person(person: ApplicationPerson) -> dict[str, Any]:
-    particulars = {k: v for k, v in person.particulars.items() if k in SHAREABLE_FIELDS}
-    return {
-        "id": person.pk,
-        "role": person.role,
-        "role_label": person.get_role_display(),
-        "status": person.status,
-        "status_label": person.get_status_display(),
-        "particulars": particulars,
-        "health_statement": person.health_statement,
-        "reply_on": person.reply_on,
-        "refusal_reason": person.refusal_reason,
-        "refusal_reason_label": person.get_refusal_reason_display()
-        if person.refusal_reason
-        else "",
-        "refusal_explanation": person.refusal_explanation,
-        "accepted_on": person.accepted_on,
-        "td_due": person.td_due,
-        "transfer_due": person.transfer_due,
-        "transferred_on": person.transferred_on,
-        "in_error_window_until": person.in_error_window_until,
-        "travel_documents": [
-            {
-                "id": d.pk,
-                "kind": d.get_kind_display(),
-                "number": d.number,
-                "issued_on": d.issued_on,
-                "valid_until": d.valid_until,
-                "status": d.get_status_display(),
-            }
-            for d in person.travel_documents.all()
-        ],
+@functools.cache
+def _choices(model: type[Model], name: str) -> dict[Any, Any]:
+    field: Any = model._meta.get_field(name)
+    return dict(field.flatchoices)
+
+
+def _display(model: type[Model], name: str, value: Any) -> str:
+    """What `get_<name>_display()` shows for `value`, in the active language."""
+    return _label(model, name, value, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _label(model: type[Model], name: str, value: Any, _language: str | None) -> str:
+    # A few hundred choices in four languages: translated once each, not on every read.
+    return str(force_str(_choices(model, name).get(value, value), strings_only=True))
+
+
+# The reads behind `application_view`, compiled once per database and scope (core.compiled):
+# the page and the API read them on every call, and Django's compiling them cost ten times
+# what the database spends answering.
+_APPLICATION_FIELDS = tuple(f.attname for f in Application._meta.concrete_fields)
+_APPLICATION = CompiledQuery(
+    lambda scope, pk: (
+        Application.objects.in_scope(scope)
+        .filter(pk=pk)
+        .order_by()
+        .values_list(
+            *_APPLICATION_FIELDS,
+            "agreement__code",
+            "agreement__title",
+            "requesting_authority__name",
+            "requesting_authority__state__name",
+            "requested_state__name",
+            "requested_authority__name",
+            "consular_post__name",
+        )
+    )
+)
+_PERSON_COLUMNS = (
+    "id",
+    "role",
+    "status",
+    "particulars",
+    "health_statement",
+    "reply_on",
+    "refusal_reason",
+    "refusal_explanation",
+    "accepted_on",
+    "td_due",
+    "transfer_due",
+    "transferred_on",
+    "in_error_window_until",
+)
+_PERSONS = CompiledQuery(
+    lambda _key, pk: (
+        ApplicationPerson.objects.filter(application_id=pk)
+        .order_by("id")
+        .values_list(*_PERSON_COLUMNS)
+    )
+)
+_TRAVEL_DOCUMENTS = CompiledQuery(
+    lambda _key, pk: (
+        TravelDocument.objects.filter(person__application_id=pk)
+        .order_by("person_id", "-issued_on", "-id")
+        .values_list("person_id", "id", "kind", "number", "issued_on", "valid_until", "status")
+    )
+)
+_EVIDENCE = CompiledQuery(
+    lambda _key, pk: (
+        Evidence.objects.filter(application_id=pk)
+        .order_by("id")
+        .values_list(
+            "id",
+            "person_id",
+            "evidence_type__label",
+            "evidence_type__evidence_class",
+            "evidence_type__establishes",
+            "is_copy",
+            "authenticated",
+            "document_number",
+            "issued_on",
+            "expires_on",
+            "description",
+            "file",
+            "content_type",
+            "size",
+            "sha256",
+        )
+    )
+)
+# One row per transfer and person in it (a transfer with nobody: one row, person None).
+_TRANSFERS = CompiledQuery(
+    lambda _key, pk: (
+        Transfer.objects.filter(application_id=pk)
+        .order_by("-planned_at", "-id", "persons__id")
+        .values_list(
+            "id",
+            "status",
+            "planned_at",
+            "border_crossing_point",
+            "flight",
+            "escorts",
+            "medical_needs",
+            "confirmation_due",
+            "persons__id",
+        )
+    )
+)
+_INTERVIEWS = CompiledQuery(
+    lambda _key, pk: (
+        Interview.objects.filter(application_id=pk)
+        .order_by("id")
+        .values_list("id", "person_id", "status", "scheduled_for", "place", "held_on", "result")
+    )
+)
+# Keyed by whether the reader is the requesting side, which alone sees its own notes.
+_EVENTS = CompiledQuery(
+    lambda own_notes, pk: (
+        ApplicationEvent.objects.filter(
+            application_id=pk,
+            **({} if own_notes else {"visibility": EventVisibility.BOTH}),
+        )
+        .order_by("at", "id")
+        .values_list(
+            "action",
+            "at",
+            "actor_username",
+            "actor_authority_code",
+            "summary",
+            "data",
+            "due",
+            "person_id",
+        )
+    )
+)
+
+
+def _person(row: tuple[Any, ...], documents: list[tuple[Any, ...]]) -> dict[str, Any]:
+    person = dict(zip(_PERSON_COLUMNS, row, strict=True))
+    person["particulars"] = {
+        k: v for k, v in person["particulars"].items() if k in SHAREABLE_FIELDS
     }
+    person["role_label"] = _display(ApplicationPerson, "role", person["role"])
+    person["status_label"] = _display(ApplicationPerson, "status", person["status"])
+    reason = person["refusal_reason"]
+    person["refusal_reason_label"] = (
+        _display(ApplicationPerson, "refusal_reason", reason) if reason else ""
+    )
+    person["travel_documents"] = [
+        {
+            "id": pk,
+            "kind": _display(TravelDocument, "kind", kind),
+            "number": number,
+            "issued_on": issued_on,
+            "valid_until": valid_until,
+            "status": _display(TravelDocument, "status", status),
+        }
+        for _person_id, pk, kind, number, issued_on, valid_until, status in documents
+    ]
+    return person
 
 
 @dataclass
@@ -185,7 +326,7 @@ class ApplicationView:
 
 
 def _actions(
-    viewer: User, application: Application, side: str, persons: list[ApplicationPerson]
+    viewer: User, application: Application, side: str, persons: list[dict[str, Any]]
 ) -> dict[str, list[str]]:
     caps = capabilities_of(viewer)
 
@@ -198,8 +339,8 @@ def _actions(
 
     application_actions = allowed(workflow.actions_for(workflow.APPLICATION, application.status))
     if "withdraw" in application_actions and any(
-        p.status not in workflow.FINISHED
-        and "withdraw" not in workflow.actions_for(workflow.PERSON, p.status)
+        p["status"] not in workflow.FINISHED
+        and "withdraw" not in workflow.actions_for(workflow.PERSON, p["status"])
         for p in persons
     ):
         # Withdrawing steps every person still in the procedure; once one is transferred or
@@ -207,7 +348,7 @@ def _actions(
         application_actions.remove("withdraw")
     result = {"application": application_actions}
     for person in persons:
-        result[str(person.pk)] = allowed(workflow.actions_for(workflow.PERSON, person.status))
+        result[str(person["id"])] = allowed(workflow.actions_for(workflow.PERSON, person["status"]))
     return result
 
 
@@ -215,28 +356,51 @@ def application_view(
     *, viewer: User, application_id: int, purpose: str = "application page"
 ) -> ApplicationView:
     """The application as this viewer may see it; every read is in the access log."""
-    application = application_get(viewer=viewer, application_id=application_id)
+    try:
+        pk = int(application_id)
+    except (TypeError, ValueError):
+        pk = 0
+    rows = _APPLICATION(pk, key=application_scope(viewer))
+    if not rows:
+        raise NotFound(_("Not found, or not visible to you."))
+    row = rows[0]
+    n = len(_APPLICATION_FIELDS)
+    application = Application.from_db(DEFAULT_DB_ALIAS, _APPLICATION_FIELDS, row[:n])
+    (
+        agreement_code,
+        agreement_title,
+        requesting_authority,
+        requesting_state,
+        requested_state,
+        requested_authority,
+        consular_post,
+    ) = row[n:]
     side = side_of(viewer, application)
-    persons = list(application.persons.prefetch_related("travel_documents").all())
-    events = application.events.all()
-    if side != REQUESTING:
-        events = events.filter(visibility=EventVisibility.BOTH)
+    documents: dict[int, list[tuple[Any, ...]]] = {}
+    for document in _TRAVEL_DOCUMENTS(pk):
+        documents.setdefault(document[0], []).append(document)
+    persons = [_person(p, documents.get(p[0], [])) for p in _PERSONS(pk)]
+    transfers: dict[int, tuple[Any, ...]] = {}
+    transferred: dict[int, list[int]] = {}
+    for *transfer, person_id in _TRANSFERS(pk):
+        transfers.setdefault(transfer[0], tuple(transfer))
+        people = transferred.setdefault(transfer[0], [])
+        if person_id is not None:
+            people.append(person_id)
     data: dict[str, Any] = {
         "id": application.pk,
         "reference": application.reference,
-        "kind": application.get_kind_display(),
-        "procedure": application.get_procedure_display(),
+        "kind": _display(Application, "kind", application.kind),
+        "procedure": _display(Application, "procedure", application.procedure),
         "status": application.status,
-        "status_label": application.get_status_display(),
-        "agreement": {"code": application.agreement.code, "title": application.agreement.title},
+        "status_label": _display(Application, "status", application.status),
+        "agreement": {"code": agreement_code, "title": agreement_title},
         "legal_basis": application.legal_basis,
-        "requesting_authority": application.requesting_authority.name,
-        "requesting_state": application.requesting_authority.state.name,
-        "requested_state": application.requested_state.name,
-        "requested_authority": application.requested_authority.name
-        if application.requested_authority
-        else "",
-        "consular_post": application.consular_post.name if application.consular_post else "",
+        "requesting_authority": requesting_authority,
+        "requesting_state": requesting_state,
+        "requested_state": requested_state,
+        "requested_authority": requested_authority or "",
+        "consular_post": consular_post or "",
         "apprehended_on": application.apprehended_on,
         "knowledge_on": application.knowledge_on,
         "observations": application.observations,
@@ -253,72 +417,99 @@ def application_view(
         "tacit_acceptance": application.tacit_acceptance,
         "tacit_acceptance_source": application.tacit_acceptance_source,
         "overdue_since": application.overdue_since,
-        "persons": [_person(p) for p in persons],
+        "persons": persons,
         "evidence": [
             {
-                "id": e.pk,
-                "person_id": e.person_id,
-                "type": e.evidence_type.label,
-                "class": e.evidence_type.get_evidence_class_display(),
-                "establishes": e.evidence_type.get_establishes_display(),
-                "is_copy": e.is_copy,
-                "authenticated": e.authenticated,
-                "document_number": e.document_number,
-                "issued_on": e.issued_on,
-                "expires_on": e.expires_on,
-                "description": e.description,
-                "has_file": bool(e.file),
-                "content_type": e.content_type,
-                "size": e.size,
-                "sha256": e.sha256,
+                "id": e_id,
+                "person_id": person_id,
+                "type": label,
+                "class": _display(EvidenceType, "evidence_class", evidence_class),
+                "establishes": _display(EvidenceType, "establishes", establishes),
+                "is_copy": is_copy,
+                "authenticated": authenticated,
+                "document_number": number,
+                "issued_on": issued_on,
+                "expires_on": expires_on,
+                "description": description,
+                "has_file": bool(file),
+                "content_type": content_type,
+                "size": size,
+                "sha256": sha256,
             }
-            for e in application.evidence.select_related("evidence_type")
+            for (
+                e_id,
+                person_id,
+                label,
+                evidence_class,
+                establishes,
+                is_copy,
+                authenticated,
+                number,
+                issued_on,
+                expires_on,
+                description,
+                file,
+                content_type,
+                size,
+                sha256,
+            ) in _EVIDENCE(pk)
         ],
         "transfers": [
             {
-                "id": t.pk,
-                "status": t.status,
-                "status_label": t.get_status_display(),
-                "planned_at": t.planned_at,
-                "border_crossing_point": t.border_crossing_point,
-                "flight": t.flight,
-                "escorts": t.escorts,
-                "medical_needs": t.medical_needs,
-                "confirmation_due": t.confirmation_due,
-                "persons": [p.pk for p in t.persons.all()],
+                "id": t_id,
+                "status": status,
+                "status_label": _display(Transfer, "status", status),
+                "planned_at": planned_at,
+                "border_crossing_point": crossing,
+                "flight": flight,
+                "escorts": escorts,
+                "medical_needs": medical_needs,
+                "confirmation_due": confirmation_due,
+                "persons": transferred.get(t_id, []),
             }
-            for t in application.transfers.prefetch_related("persons")
+            for (
+                t_id,
+                status,
+                planned_at,
+                crossing,
+                flight,
+                escorts,
+                medical_needs,
+                confirmation_due,
+            ) in transfers.values()
         ],
         "interviews": [
             {
-                "id": i.pk,
-                "person_id": i.person_id,
-                "status": i.get_status_display(),
-                "scheduled_for": i.scheduled_for,
-                "place": i.place,
-                "held_on": i.held_on,
-                "result": i.get_result_display() if i.result else "",
+                "id": i_id,
+                "person_id": person_id,
+                "status": _display(Interview, "status", status),
+                "scheduled_for": scheduled_for,
+                "place": place,
+                "held_on": held_on,
+                "result": _display(Interview, "result", result) if result else "",
             }
-            for i in application.interviews.all()
+            for i_id, person_id, status, scheduled_for, place, held_on, result in _INTERVIEWS(pk)
         ],
         "events": [
             {
-                "action": e.action,
-                "at": e.at,
-                "actor": e.actor_username or "platform",
-                "authority": e.actor_authority_code,
-                "summary": e.summary_text,
-                "due": e.due,
-                "person_id": e.person_id,
+                "action": action,
+                "at": at,
+                "actor": username or "platform",
+                "authority": authority,
+                "summary": pick(event_data.get("summary_i18n"), summary),
+                "due": due,
+                "person_id": person_id,
             }
-            for e in events
+            for (action, at, username, authority, summary, event_data, due, person_id) in _EVENTS(
+                pk, key=side == REQUESTING
+            )
         ],
     }
     assert set(data) - {"status_label", "reply_rule", "days_left"} <= set(SHARED_APPLICATION_FIELDS)
     access_log_record(
         actor=viewer,
         records=[
-            ("readmission.applicationperson", p.pk, application.requesting_authority_id)
+            ("readmission.applicationperson", p["id"], application.requesting_authority_id)
             for p in persons
         ],
         purpose=purpose,

@@ -1,0 +1,120 @@
+"""`CompiledQuery` and `CompiledInsert`: the ORM's reads and one row's insert, compiled once,
+give what the ORM gives, for every value and on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from readmit.accounts.models import Authority, State, User
+from readmit.audit.models import AccessLogEntry
+from readmit.core.compiled import CompiledInsert, CompiledQuery
+
+pytestmark = pytest.mark.django_db
+
+_STATES = CompiledQuery(
+    lambda _key, code: State.objects.filter(code=code).values_list(
+        "code", "name", "eu_accession", "is_schengen_associated"
+    )
+)
+_AUTHORITIES = CompiledQuery(
+    lambda only_active, state, kind: (
+        Authority.objects.filter(
+            state_id=state, kind=kind, **({"is_active": True} if only_active else {})
+        )
+        .order_by("pk")
+        .values_list("pk", "code", "state__name")
+    ),
+    arity=2,
+)
+
+
+def test_a_compiled_read_gives_what_the_orm_gives_for_each_value() -> None:
+    for code in ("DE", "AZ", "FR", "GE", "XX"):
+        orm = list(
+            State.objects.filter(code=code).values_list(
+                "code", "name", "eu_accession", "is_schengen_associated"
+            )
+        )
+        assert _STATES(code) == orm
+    # Converted as the ORM converts (SQLite stores dates as text, booleans as integers).
+    (germany,) = _STATES("DE")
+    assert isinstance(germany[2], dt.date) and germany[3] is False
+    assert _STATES("XX") == []
+
+
+def test_two_values_and_the_key_each_change_the_answer(
+    persona: Callable[[str], User],
+) -> None:
+    officer = persona("de-officer")
+    Authority.objects.filter(pk=officer.authority_id).update(is_active=False)
+    every = list(
+        Authority.objects.filter(state_id="DE", kind=officer.authority.kind)
+        .order_by("pk")
+        .values_list("pk", "code", "state__name")
+    )
+    assert officer.authority_id in [row[0] for row in every]
+    assert _AUTHORITIES("DE", officer.authority.kind, key=False) == every
+    active = _AUTHORITIES("DE", officer.authority.kind, key=True)
+    assert officer.authority_id not in [row[0] for row in active]
+    assert _AUTHORITIES("AZ", officer.authority.kind, key=False) != every
+
+
+def test_a_value_that_does_not_reach_the_sql_as_a_parameter_is_refused() -> None:
+    ignored = CompiledQuery(lambda _key, _code: State.objects.values_list("code"))
+    with pytest.raises(ValueError, match="stand-in"):
+        ignored("DE")
+    with pytest.raises(TypeError):
+        _STATES("DE", "FR")
+
+
+def test_a_read_that_can_match_nothing_answers_nothing_without_a_query() -> None:
+    nothing = CompiledQuery(lambda _key, code: State.objects.none().filter(code=code))
+    with CaptureQueriesContext(connection) as queries:
+        assert nothing("DE") == []
+    assert len(queries) == 0
+
+
+def test_compiled_statements_are_in_the_query_log_and_prepared_on_postgresql() -> None:
+    with CaptureQueriesContext(connection) as queries:
+        _STATES("DE")
+        _STATES("FR")
+    assert len(queries) == 2
+    assert all(q["sql"] and '"accounts_state"' in q["sql"] for q in queries)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        assert sum('"accounts_state"' in statement for statement in prepared) == 1
+
+
+def test_a_compiled_insert_writes_the_row_save_would_write(
+    persona: Callable[[str], User],
+) -> None:
+    officer = persona("de-officer")
+    moment = timezone.now().replace(microsecond=123456)
+    values = {
+        "at": moment,
+        "actor_id": officer.pk,
+        "actor_username": officer.username,
+        "actor_authority_id": officer.authority_id,
+        "actor_authority_code": officer.authority.code,
+        "owner_authority_id": None,
+        "channel": "api",
+        "object_type": "readmission.applicationperson",
+        "object_id": "42",
+        "purpose": "compiled insert",
+    }
+    insert = CompiledInsert(AccessLogEntry, tuple(values))
+    insert(values)
+    insert({**values, "object_id": "43"})
+    rows = AccessLogEntry.objects.filter(purpose="compiled insert").order_by("object_id")
+    assert [(r.object_id, r.at, r.actor_id, r.channel) for r in rows] == [
+        ("42", moment, officer.pk, "api"),
+        ("43", moment, officer.pk, "api"),
+    ]
