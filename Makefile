@@ -81,6 +81,7 @@ migrations-check: install
 BENCH_N ?= 1000000
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432/bench_workflow
 bench: install
+	scripts/system-packages bench
 	$(BIN)/python benchmarks/bench_audit.py 5000
 	BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/readmit_bench $(BIN)/python benchmarks/bench_audit.py 5000
 	$(BIN)/python benchmarks/bench_workflow.py $(BENCH_N)
