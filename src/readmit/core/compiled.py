@@ -53,7 +53,7 @@ def _run(
 
     PostgreSQL plans a statement every time it receives it, and for the reads here planning
     costs far more than running: 2.2 ms against 0.3 ms for the application with its five
-    joins (EXPLAIN ANALYZE, 1M applications), 0.2-0.5 ms against 0.05 ms for each list of
+    joins (EXPLAIN ANALYZE, 100,000 applications), 0.2-0.5 ms against 0.05 ms for each list of
     its people, documents or events. Prepared once per connection, each is planned once.
     Only these statements are prepared: the work queues' filters need a plan for their values
     (a generic plan made them several times slower; docs/benchmarks.md).
