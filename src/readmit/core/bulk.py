@@ -124,6 +124,12 @@ class _Plan:
     def row(
         self, values: Mapping[str, Any], pk: int, now: dt.datetime, today: dt.date
     ) -> list[Any]:
+        return self.converted(self.filled(values, pk, now, today))
+
+    def filled(
+        self, values: Mapping[str, Any], pk: int, now: dt.datetime, today: dt.date
+    ) -> list[Any]:
+        """The row's Python values, defaults and times filled, in the columns' order."""
         row = self.template.copy()
         index = self.index
         for name, value in values.items():
@@ -139,6 +145,10 @@ class _Plan:
         for i in self.today_fields:
             row[i] = today
         row[self.pk_index] = pk
+        return row
+
+    def converted(self, row: list[Any]) -> list[Any]:
+        """`row` (from `filled`) as the database driver takes it, converted in place."""
         for i, convert in self.converters:
             if row[i] is not None:
                 row[i] = convert(row[i])
@@ -167,11 +177,20 @@ def _reserve_ids(plan: _Plan, count: int) -> list[int]:
 
 
 def rows_insert(
-    model: type[models.Model], rows: Sequence[Mapping[str, Any]], *, now: dt.datetime | None = None
+    model: type[models.Model],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    now: dt.datetime | None = None,
+    written: list[dict[str, Any]] | None = None,
 ) -> list[int]:
     """Insert one row of `model` per mapping (field names or attnames to Python values; the
     rest take the model's defaults) in the caller's transaction; returns their ids in order.
-    No `save()`, no signals, no validation: the caller has applied the rules."""
+    No `save()`, no signals, no validation: the caller has applied the rules.
+
+    With `written`, each row is also appended to it as it was written: every column by its
+    attname (the id, the defaults and the times filled in, a related instance as its id) with
+    its Python value, before the backend's conversion; what reading the row back with
+    `.values()` would give, without the read."""
     if not rows:
         return []
     if not connection.in_atomic_block:
@@ -180,7 +199,15 @@ def rows_insert(
     now = now or timezone.now()
     today = timezone.localdate(now)
     ids = _reserve_ids(plan, len(rows))
-    data = [plan.row(values, pk, now, today) for values, pk in zip(rows, ids, strict=True)]
+    if written is None:
+        data = [plan.row(values, pk, now, today) for values, pk in zip(rows, ids, strict=True)]
+    else:
+        attnames = [f.attname for f in plan.fields]
+        data = []
+        for values, pk in zip(rows, ids, strict=True):
+            row = plan.filled(values, pk, now, today)
+            written.append(dict(zip(attnames, row, strict=True)))
+            data.append(plan.converted(row))
     qn = connection.ops.quote_name
     # The DB-API cursor itself: Django's wrapper would log every parameter (personal data)
     # when its SQL logging is on, and costs a call per row.
