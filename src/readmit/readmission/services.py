@@ -895,10 +895,12 @@ def applications_draft_bulk(
         now=now,
     )
     # The 'drafted' step as `_event` writes it: no clock runs yet, so no deadline.
-    summaries: dict[str, tuple[str, dict[str, str]]] = {}
+    # One summary and one event `data` per agreement, shared by its rows (encoded once).
+    summaries: dict[str, tuple[str, dict[str, Any]]] = {}
     for agreement in agreements:
         if agreement.code not in summaries:
-            summaries[agreement.code] = _summary_texts(_drafted_summary(agreement.code))
+            summary, texts = _summary_texts(_drafted_summary(agreement.code))
+            summaries[agreement.code] = (summary, {"summary_i18n": texts})
     username = actor.get_username()
     event_ids = rows_insert(
         ApplicationEvent,
@@ -912,7 +914,7 @@ def applications_draft_bulk(
                 "visibility": EventVisibility.REQUESTING,
                 "summary": summaries[agreement.code][0],
                 "due": None,
-                "data": {"summary_i18n": summaries[agreement.code][1]},
+                "data": summaries[agreement.code][1],
             }
             for pk, agreement in zip(ids, agreements, strict=True)
         ],
