@@ -23,10 +23,11 @@ import datetime as dt
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from django.db import connection, models
+from django.db.models import Q
 from django.utils import timezone
 
 Converter = Callable[[Any], Any]
@@ -181,6 +182,18 @@ class _Plan:
             if row[i] is not None:
                 row[i] = convert(row[i])
         return row
+
+
+def spanning(field: str, ids: Collection[int]) -> Q:
+    """A filter on `field` that every id of `ids` (not empty) passes, and maybe others: the
+    caller keeps only the rows whose value is in `ids`. When the ids are nearly contiguous,
+    as those a bulk service has just written are, it is the range they span, two values for
+    the query; else `field__in`, which Django compiles value by value (about 6 ms for the
+    import's 2,000 ids, three times a chunk)."""
+    low, high = min(ids), max(ids)
+    if high - low < 2 * len(ids):
+        return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+    return Q(**{f"{field}__in": ids})
 
 
 def _reserve_ids(plan: _Plan, count: int) -> list[int]:

@@ -39,7 +39,7 @@ from readmit.audit.services import (
     audit_record_many,
     transmission_record,
 )
-from readmit.core.bulk import rows_insert
+from readmit.core.bulk import rows_insert, spanning
 from readmit.core.calendar import CalendarError, add_period
 from readmit.core.errors import (
     Conflict,
@@ -806,11 +806,14 @@ def applications_draft_bulk(
     today = _today()
     if lookups is None or lookups.authority.pk != authority.pk or lookups.today != today:
         lookups = DraftLookups(authority, today)
-    cases: dict[int, int] = dict(
-        ReturnCase.objects.filter(
-            owner_authority_id=authority.pk, pk__in={d.return_case_id for d in drafts}
+    wanted = {d.return_case_id for d in drafts}
+    cases: dict[int, int] = {
+        pk: person_id
+        for pk, person_id in ReturnCase.objects.filter(
+            spanning("pk", wanted), owner_authority_id=authority.pk
         ).values_list("pk", "person_id")
-    )
+        if pk in wanted
+    }
     # Each person's snapshot, which also says which persons are the authority's own (those
     # the caller has just created for it, or those read here).
     given = snapshots or {}
