@@ -146,7 +146,9 @@ class _Row:
     an instance (a file field's value is its name, empty or not, as a FieldFile's truth)."""
 
     def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values)
+        # The dict itself, not a copy (a person's row has some forty columns): the callers'
+        # rows are fresh and only read.
+        self.__dict__ = values
 
     def __getattr__(self, name: str) -> Any:  # only for a name the row does not have
         raise AttributeError(name)
