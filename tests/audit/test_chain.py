@@ -235,3 +235,40 @@ def test_secrets_never_reach_the_trail(persona: Callable[[str], User]) -> None:
     created = entries.get(action="accounts.user.created", object_id=str(user.pk))
     assert created.actor_username == "de-admin"
     assert created.changes["role"] == "officer"
+
+
+def test_entries_written_in_bulk_verify_whatever_their_text(
+    persona: Callable[[str], User],
+) -> None:
+    """audit_record_many writes the canonical form piece by piece; `audit verify` recomputes
+    every hash from the stored entry, so any difference, on any character, would show."""
+    from readmit.audit.services import AuditInput, audit_record_many, entry_hash
+
+    actor = persona("de-admin")
+    audit_record(actor=actor, action="test.before", object_type="test.thing", object_id=0)
+    awkward = ['quote " and \\ backslash', "tab\tnew\nline\x01\x1f", "Məmmədov Мамедов محمد",
+               "emoji 🙂 and \u2028 separator", "", "null", "12", "\ud7ff"]  # fmt: skip
+    entries = [
+        AuditInput(
+            action=f"test.{i}.écrit",
+            owner_authority_id=None if i % 2 else actor.authority_id,
+            changes={
+                "text": text,
+                "n": i,
+                "nested": {"b": [text, None, True, 1.5], "a": {}},
+                "when": dt.date(2026, 3, 1),
+                "password": "hidden",
+            },
+            reason=text,
+            object_type="test.thing",
+            object_id=text if i % 3 else i,
+        )
+        for i, text in enumerate(awkward)
+    ]
+    assert audit_record_many(actor=actor, entries=entries) == len(awkward)
+    audit_record(actor=actor, action="test.after", object_type="test.thing", object_id=0)
+    written = AuditEntry.objects.filter(action__startswith="test.").order_by("seq")
+    assert all(entry_hash(e) == e.hash for e in written)
+    assert written.count() == len(awkward) + 2
+    assert audit_verify().ok
+    assert "hidden" not in " ".join(str(e.changes) for e in written)

@@ -112,3 +112,53 @@ def test_it_refuses_to_run_outside_a_transaction(persona: Callable[[str], User])
         rows_insert(Person, [row])
     with transaction.atomic():
         assert len(rows_insert(Person, [row])) == 1
+
+
+def test_uuids_shared_json_values_and_rows_naming_different_fields(
+    persona: Callable[[str], User],
+) -> None:
+    """Rows of one call may name different fields (each takes the defaults of the others);
+    a value shared by several rows is written for each; a UUID given as text is one."""
+    import uuid
+
+    from readmit.imports.models import ImportJob
+
+    officer = persona("de-officer")
+    given = uuid.uuid4()
+    shared = {"rows": 3, "errors": [{"row": 1, "column": "sex", "message": "Ünknown"}]}
+    common = {"authority_id": officer.authority_id, "created_by_id": officer.pk}
+    rows = [
+        {**common, "public_id": given, "report": shared},
+        {**common, "report": shared, "size": 10},
+        {"size": 20, **common, "public_id": "0123456789abcdef0123456789abcdef"},
+        {**common},
+    ]
+    by_orm = [
+        ImportJob.objects.create(**{k: v for k, v in row.items() if k != "public_id"})
+        for row in rows
+    ]
+    ids = rows_insert(ImportJob, rows)
+    # `file` (nullable): the ORM writes an empty name, rows_insert NULL; both are no file.
+    skip = ("public_id", "created_at", "file")
+    for orm, pk in zip(by_orm, ids, strict=True):
+        assert _stored(ImportJob(pk=pk), skip=skip) == _stored(orm, skip=skip)
+    jobs = ImportJob.objects.in_bulk(ids)
+    assert jobs[ids[0]].public_id == given
+    assert jobs[ids[2]].public_id == uuid.UUID("0123456789abcdef0123456789abcdef")
+    assert len({j.public_id for j in jobs.values()} | {j.public_id for j in by_orm}) == 8
+    assert jobs[ids[1]].report == shared and jobs[ids[3]].report == {}
+
+
+def test_written_gives_what_reading_the_rows_back_gives(persona: Callable[[str], User]) -> None:
+    owner = persona("de-officer").authority_id
+    rows = [
+        {"owner_authority_id": owner, "surname_latin": "W", "given_names_latin": "R",
+         "sex": "F", "birth_year": 1980, "birth_country": State.objects.get(code="GE")},
+        {"owner_authority_id": owner, "surname_latin": "V", "given_names_latin": "S",
+         "sex": "M", "birth_year": 1981, "languages": ["ru"]},
+    ]  # fmt: skip
+    written: list[dict[str, Any]] = []
+    ids = rows_insert(Person, rows, written=written)
+    read = {r["id"]: r for r in Person.objects.filter(pk__in=ids).values()}
+    assert [read[pk] for pk in ids] == written
+    assert written[0]["birth_country_id"] == "GE" and written[1]["languages"] == ["ru"]

@@ -501,3 +501,42 @@ def dt_date(text: str) -> Any:
     import datetime as dt
 
     return dt.date.fromisoformat(text)
+
+
+@pytest.mark.django_db
+def test_an_imported_application_shares_what_the_persons_record_holds(officer: User) -> None:
+    """The snapshot is built from the rows as the import wrote them (not read back): it must
+    be what drafting from the stored person gives, for every column a row can fill."""
+    from readmit.persons.sharing import shareable_particulars
+    from readmit.readmission.filters import person_search_fields
+    from readmit.readmission.models import ApplicationPerson
+
+    header = [*NAMES]
+    full = {
+        "surname_latin": "Mammadov", "given_names_latin": "Elchin", "sex": "m",
+        "birth_year": "1990", "birth_month": "4", "birth_day": "17",
+        "surname_original": "Мамедов", "given_names_original": "Эльчин",
+        "original_script": "Cyrl", "place_of_birth": "Baku", "birth_country": "az",
+        "civil_status": "Married", "languages": "az, ru", "father_name": "Ilham",
+        "mother_name": "Aysel", "nationality": "AZ", "nationality_status": "established",
+        "document_kind": "Passport", "document_number": "c 0123-4567",
+        "document_expiry": "2030-01-31", "application_kind": "own_nationals",
+        "requested_state": "AZ",
+    }  # fmt: skip
+    bare = {"surname_latin": "Bare", "given_names_latin": "Only", "sex": "X",
+            "birth_year": "1985", "application_kind": "own_nationals", "requested_state": "AZ"}  # fmt: skip
+    report = _run(officer, _csv([[r.get(h, "") for h in header] for r in (full, bare)], header))
+    assert report.saved and report.applications == 2, report.errors
+    for surname in ("Mammadov", "Bare"):
+        stored = Person.objects.get(surname_latin=surname)
+        shared = ApplicationPerson.objects.get(person=stored)
+        assert shared.particulars == shareable_particulars(stored)
+        assert (shared.search_text, shared.nationality_codes) == person_search_fields(
+            shareable_particulars(stored)
+        )
+    full_snapshot = ApplicationPerson.objects.get(person__surname_latin="Mammadov").particulars
+    assert full_snapshot["languages"] == ["az", "ru"]
+    assert full_snapshot["identity_documents"][0]["expiry_date"] == "2030-01-31"
+    assert full_snapshot["nationalities"] == [
+        {"state": "AZ", "status": "established", "current": True}
+    ]

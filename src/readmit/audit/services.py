@@ -13,7 +13,7 @@ import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -107,6 +107,53 @@ def _canonical_values(values: Mapping[str, Any], at_text: str) -> bytes:
     payload = {name: values[name] for name in _CHAINED}
     payload["at"] = at_text
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+# `_canonical_values`'s encoder (json.dumps with its arguments makes this one on every call).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_encode_str = json.encoder.encode_basestring  # what _CANONICAL writes for a str (not ASCII-only)
+
+
+def _canonical_json(value: Any) -> str:
+    """`_CANONICAL.encode(value)`, with the plain values of a payload written directly."""
+    kind = type(value)
+    if kind is str:
+        return _encode_str(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    return _CANONICAL.encode(value)
+
+
+def _canonical_many(shared: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bytes]:
+    """`_canonical_values` for many entries that share some chained fields (`shared`: the
+    actor, the channel and `at` as text for `audit_record_many`): the same bytes, with the
+    shared part of the canonical JSON written once. The payload's keys are sorted as
+    `sort_keys` sorts them; each value is encoded as `_CANONICAL` encodes it."""
+    literals: list[str] = []  # the text before each varying value
+    varying: list[str] = []
+    text = "{"
+    for position, name in enumerate(sorted((*_CHAINED, "at"))):
+        key = ("," if position else "") + _encode_str(name) + ":"
+        if name in shared:
+            text += key + _canonical_json(shared[name])
+        else:
+            literals.append(text + key)
+            varying.append(name)
+            text = ""
+    tail = text + "}"
+    pairs = list(zip(literals, varying, strict=True))
+
+    def canonical(values: Mapping[str, Any]) -> bytes:
+        parts = []
+        for literal, name in pairs:
+            parts.append(literal)
+            parts.append(_canonical_json(values[name]))
+        parts.append(tail)
+        return "".join(parts).encode()
+
+    return canonical
 
 
 def _canonical(entry: AuditEntry) -> bytes:
@@ -212,9 +259,9 @@ def audit_record_many(
     from readmit.core.bulk import rows_insert
 
     moment = at or timezone.now()
-    at_text = _at_text(moment)
     key = _audit_key()
     common = {"channel": current_channel(), **_actor_fields(actor)}
+    canonical = _canonical_many({**common, "at": _at_text(moment)})
     written = 0
     with transaction.atomic():
         head = _lock_head()
@@ -239,7 +286,7 @@ def audit_record_many(
                 "reason": item.reason,
                 "prev_hash": prev,
             }
-            prev = hmac.digest(key, _canonical_values(values, at_text), "sha256").hex()
+            prev = hmac.digest(key, canonical(values), "sha256").hex()
             values["hash"] = prev
             batch.append(values)
             if len(batch) >= batch_size:

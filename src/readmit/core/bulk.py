@@ -22,10 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+import uuid
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from django.db import connection, models
+from django.db.models import Q
 from django.utils import timezone
 
 Converter = Callable[[Any], Any]
@@ -49,9 +51,10 @@ def _converter(field: models.Field[Any, Any]) -> Converter | None:
     if internal in _PLAIN:
         return None
     if isinstance(field, models.JSONField):
-        encoder = field.encoder
-        # COPY takes the JSON text; SQLite stores it as text, as adapt_json_value does.
-        return lambda v: json.dumps(v, cls=encoder)
+        # COPY takes the JSON text; SQLite stores it as text, as adapt_json_value does
+        # (`json.dumps(v, cls=encoder)`: the same text from one encoder made once). Rows that
+        # share one value (the same object) are encoded once.
+        return _memo((field.encoder or json.JSONEncoder)().encode)
     if isinstance(field, models.FileField):
         return lambda v: str(v or "")
     postgres = connection.vendor == "postgresql"
@@ -61,11 +64,16 @@ def _converter(field: models.Field[Any, Any]) -> Converter | None:
         return _memo(connection.ops.adapt_datetimefield_value)
     if isinstance(field, models.DateField):
         return connection.ops.adapt_datefield_value
+    if isinstance(field, models.UUIDField) and not connection.features.has_native_uuid_field:
+        # What UUIDField.get_db_prep_value writes there, without its call chain per value.
+        to_python = field.to_python
+        return lambda v: v.hex if type(v) is uuid.UUID else to_python(v).hex
     return lambda v: field.get_db_prep_save(v, connection)
 
 
 def _memo(convert: Converter) -> Converter:
-    """A batch repeats one `now`: convert it once."""
+    """A batch repeats one `now` (and rows may share one value): convert it once. The last
+    value is kept, so the identity compared is never that of another object."""
     last: list[Any] = [object(), None]
 
     def converted(value: Any) -> Any:
@@ -77,6 +85,12 @@ def _memo(convert: Converter) -> Converter:
 
 
 _MISSING = object()
+
+
+class _Layout(NamedTuple):
+    positions: tuple[int, ...]
+    relations: tuple[int, ...]
+    callables: tuple[tuple[int, Callable[[], Any]], ...]
 
 
 class _Plan:
@@ -97,6 +111,9 @@ class _Plan:
             self.index[f.name] = i
         self.pk_index = self.fields.index(pk)
         self.relations = {i for i, f in enumerate(self.fields) if f.is_relation}
+        # Per set of names given (in their order; a call's rows usually share one): where
+        # each goes, which of them are relations, which callable defaults are still needed.
+        self._layouts: dict[tuple[str, ...], _Layout] = {}
         self.callables: list[tuple[int, Callable[[], Any]]] = []
         self.now_fields: list[int] = []
         self.today_fields: list[int] = []
@@ -124,25 +141,59 @@ class _Plan:
     def row(
         self, values: Mapping[str, Any], pk: int, now: dt.datetime, today: dt.date
     ) -> list[Any]:
+        return self.converted(self.filled(values, pk, now, today))
+
+    def filled(
+        self, values: Mapping[str, Any], pk: int, now: dt.datetime, today: dt.date
+    ) -> list[Any]:
+        """The row's Python values, defaults and times filled, in the columns' order."""
+        names = tuple(values)
+        layout = self._layouts.get(names) or self._layout(names)
         row = self.template.copy()
-        index = self.index
-        for name, value in values.items():
-            i = index[name]
-            if value is not None and i in self.relations and isinstance(value, models.Model):
-                value = value.pk
+        for i, value in zip(layout.positions, values.values(), strict=True):
             row[i] = value
-        for i, make in self.callables:
-            if row[i] is _MISSING:
-                row[i] = make()
+        for i in layout.relations:
+            value = row[i]
+            if isinstance(value, models.Model):
+                row[i] = value.pk
+        for i, make in layout.callables:
+            row[i] = make()
         for i in self.now_fields:
             row[i] = now
         for i in self.today_fields:
             row[i] = today
         row[self.pk_index] = pk
+        return row
+
+    def _layout(self, names: tuple[str, ...]) -> _Layout:
+        positions = tuple(self.index[name] for name in names)
+        given = set(positions)
+        layout = _Layout(
+            positions,
+            tuple(sorted(given & self.relations)),
+            tuple((i, make) for i, make in self.callables if i not in given),
+        )
+        self._layouts[names] = layout
+        return layout
+
+    def converted(self, row: list[Any]) -> list[Any]:
+        """`row` (from `filled`) as the database driver takes it, converted in place."""
         for i, convert in self.converters:
             if row[i] is not None:
                 row[i] = convert(row[i])
         return row
+
+
+def spanning(field: str, ids: Collection[int]) -> Q:
+    """A filter on `field` that every id of `ids` (not empty) passes, and maybe others: the
+    caller keeps only the rows whose value is in `ids`. When the ids are nearly contiguous,
+    as those a bulk service has just written are, it is the range they span, two values for
+    the query; else `field__in`, which Django compiles value by value (about 6 ms for the
+    import's 2,000 ids, three times a chunk)."""
+    low, high = min(ids), max(ids)
+    if high - low < 2 * len(ids):
+        return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+    return Q(**{f"{field}__in": ids})
 
 
 def _reserve_ids(plan: _Plan, count: int) -> list[int]:
@@ -167,11 +218,20 @@ def _reserve_ids(plan: _Plan, count: int) -> list[int]:
 
 
 def rows_insert(
-    model: type[models.Model], rows: Sequence[Mapping[str, Any]], *, now: dt.datetime | None = None
+    model: type[models.Model],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    now: dt.datetime | None = None,
+    written: list[dict[str, Any]] | None = None,
 ) -> list[int]:
     """Insert one row of `model` per mapping (field names or attnames to Python values; the
     rest take the model's defaults) in the caller's transaction; returns their ids in order.
-    No `save()`, no signals, no validation: the caller has applied the rules."""
+    No `save()`, no signals, no validation: the caller has applied the rules.
+
+    With `written`, each row is also appended to it as it was written: every column by its
+    attname (the id, the defaults and the times filled in, a related instance as its id) with
+    its Python value, before the backend's conversion; what reading the row back with
+    `.values()` would give, without the read."""
     if not rows:
         return []
     if not connection.in_atomic_block:
@@ -180,7 +240,15 @@ def rows_insert(
     now = now or timezone.now()
     today = timezone.localdate(now)
     ids = _reserve_ids(plan, len(rows))
-    data = [plan.row(values, pk, now, today) for values, pk in zip(rows, ids, strict=True)]
+    if written is None:
+        data = [plan.row(values, pk, now, today) for values, pk in zip(rows, ids, strict=True)]
+    else:
+        attnames = [f.attname for f in plan.fields]
+        data = []
+        for values, pk in zip(rows, ids, strict=True):
+            row = plan.filled(values, pk, now, today)
+            written.append(dict(zip(attnames, row, strict=True)))
+            data.append(plan.converted(row))
     qn = connection.ops.quote_name
     # The DB-API cursor itself: Django's wrapper would log every parameter (personal data)
     # when its SQL logging is on, and costs a call per row.

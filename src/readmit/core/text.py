@@ -13,6 +13,10 @@ def fold(text: str) -> str:
     Arabic harakat and other combining marks are dropped, so a name typed without them
     still matches.
     """
+    if text.isascii():
+        # The same, faster: ASCII has nothing to decompose and no marks, and its case
+        # folding is lower().
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())

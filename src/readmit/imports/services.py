@@ -461,7 +461,10 @@ def _save_drafts(
     while chunk:
         try:
             with transaction.atomic():
-                person_ids = persons_create_bulk(actor=actor, people=[r.person for r in chunk])
+                snapshots: dict[int, dict[str, Any]] = {}  # the persons as just written
+                person_ids = persons_create_bulk(
+                    actor=actor, people=[r.person for r in chunk], snapshots=snapshots
+                )
                 case_ids = cases_create_bulk(actor=actor, person_ids=person_ids)
                 applications_draft_bulk(
                     actor=actor,
@@ -474,6 +477,7 @@ def _save_drafts(
                         for row, person_id, case_id in zip(chunk, person_ids, case_ids, strict=True)
                     ],
                     lookups=lookups,
+                    snapshots=snapshots,
                 )
         except DraftsRefused as exc:
             refused = exc.refused

@@ -42,6 +42,7 @@ from readmit.persons.models import (
     PersonName,
     Sex,
 )
+from readmit.persons.sharing import shareable_particulars_written
 from readmit.persons.validation import (
     PHOTO_MAX_BYTES,
     date_not_future_error,
@@ -266,13 +267,21 @@ class NewPerson:
     document_expiry: dt.date | None = None
 
 
-def persons_create_bulk(*, actor: User, people: Sequence[NewPerson]) -> list[int]:
+def persons_create_bulk(
+    *,
+    actor: User,
+    people: Sequence[NewPerson],
+    snapshots: dict[int, dict[str, Any]] | None = None,
+) -> list[int]:
     """Register many persons at once (the bulk import), in the caller's transaction: the same
     capability and particulars as `person_create`, the search text, and one audit entry per
     person naming everything recorded. Returns the new persons' ids, in order.
 
     The rows are written as plain values (`readmit.core.bulk.rows_insert`), not through model
-    instances: at a hundred thousand persons the ORM's per-value work was most of the time."""
+    instances: at a hundred thousand persons the ORM's per-value work was most of the time.
+    With `snapshots`, each new person's `shareable_particulars` is added to it by id, built
+    from the rows as written (`shareable_particulars_written`), for drafting applications
+    without reading the persons back."""
     require(actor, Capability.EDIT_RETURN_CASE)
     assert actor.authority_id is not None
     owner = actor.authority_id
@@ -287,7 +296,9 @@ def persons_create_bulk(*, actor: User, people: Sequence[NewPerson]) -> list[int
         rows.append(
             {**clean, "owner_authority_id": owner, "search_text": search_text_for(names, [number])}
         )
-    ids = rows_insert(Person, rows, now=now)
+    keep = snapshots is not None
+    written: dict[type[Model], list[dict[str, Any]]] = {Person: [], Nationality: [], Identifier: []}
+    ids = rows_insert(Person, rows, now=now, written=written[Person] if keep else None)
     rows_insert(
         Nationality,
         [
@@ -301,6 +312,7 @@ def persons_create_bulk(*, actor: User, people: Sequence[NewPerson]) -> list[int
             if i.nationality is not None
         ],
         now=now,
+        written=written[Nationality] if keep else None,
     )
     rows_insert(
         Identifier,
@@ -316,7 +328,14 @@ def persons_create_bulk(*, actor: User, people: Sequence[NewPerson]) -> list[int
             if i.document_number
         ],
         now=now,
+        written=written[Identifier] if keep else None,
     )
+    if snapshots is not None:
+        snapshots.update(
+            shareable_particulars_written(
+                written[Person], written[Nationality], written[Identifier]
+            )
+        )
 
     def changes(item: NewPerson) -> dict[str, Any]:
         values = {

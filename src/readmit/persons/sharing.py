@@ -93,6 +93,35 @@ def shareable_particulars_many(persons: QuerySet[Person]) -> dict[int, dict[str,
     }
 
 
+def shareable_particulars_written(
+    persons: Iterable[dict[str, Any]],
+    nationalities: Iterable[dict[str, Any]] = (),
+    identifiers: Iterable[dict[str, Any]] = (),
+) -> dict[int, dict[str, Any]]:
+    """`shareable_particulars` of persons just written, by id, from their rows as written
+    (`rows_insert(..., written=...)`: every column by its attname) instead of read back: the
+    bulk import drafts applications for the persons it has just created. Persons so new have
+    no other names, and at most one nationality and one document each (`persons_create_bulk`):
+    with two, their order would be their model's, which is not worked out here."""
+    related: dict[type[Model], dict[int, list[_Row]]] = {Nationality: {}, Identifier: {}}
+    for model, rows in ((Nationality, nationalities), (Identifier, identifiers)):
+        grouped = related[model]
+        for values in rows:
+            if values["person_id"] in grouped:
+                raise ValueError(f"More than one {model._meta.label_lower} for a new person")
+            grouped[values["person_id"]] = [_Row(values)]
+    snapshots = {}
+    for values in persons:
+        person = _Row(values)
+        snapshots[person.id] = _snapshot(
+            person,  # type: ignore[arg-type]
+            [],
+            related[Nationality].get(person.id, []),  # type: ignore[arg-type]
+            related[Identifier].get(person.id, []),  # type: ignore[arg-type]
+        )
+    return snapshots
+
+
 _IN_BATCH = 5000
 
 
@@ -117,7 +146,9 @@ class _Row:
     an instance (a file field's value is its name, empty or not, as a FieldFile's truth)."""
 
     def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values)
+        # The dict itself, not a copy (a person's row has some forty columns): the callers'
+        # rows are fresh and only read.
+        self.__dict__ = values
 
     def __getattr__(self, name: str) -> Any:  # only for a name the row does not have
         raise AttributeError(name)

@@ -10,7 +10,7 @@ engine; they are stored when the clock starts and recomputed only by events.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import IO, Any
@@ -39,7 +39,7 @@ from readmit.audit.services import (
     audit_record_many,
     transmission_record,
 )
-from readmit.core.bulk import rows_insert
+from readmit.core.bulk import rows_insert, spanning
 from readmit.core.calendar import CalendarError, add_period
 from readmit.core.errors import (
     Conflict,
@@ -777,14 +777,22 @@ class DraftsRefused(ValidationFailed):
 
 
 def applications_draft_bulk(
-    *, actor: User, drafts: Sequence[DraftInput], lookups: DraftLookups | None = None
+    *,
+    actor: User,
+    drafts: Sequence[DraftInput],
+    lookups: DraftLookups | None = None,
+    snapshots: Mapping[int, dict[str, Any]] | None = None,
 ) -> list[int]:
     """Draft many applications at once (the bulk import), in the caller's transaction, under
     exactly the rules of `application_draft` and with the same rows: the application (its
     reference from the same numbering, taken as one block), each person's snapshot and search
     fields, who acts next, the 'drafted' event (and its webhooks once committed) and the audit
     entry. Every draft is checked before anything is written: if any breaks a rule, nothing is
-    and `DraftsRefused` names them all. Returns the applications' ids, in order."""
+    and `DraftsRefused` names them all. Returns the applications' ids, in order.
+
+    `snapshots` are the `shareable_particulars` of persons the caller has just created for the
+    actor's authority in this transaction (`persons_create_bulk(..., snapshots=...)`), by id:
+    those persons are not read back. The others are read, as without it."""
     if not has(actor, Capability.SUBMIT_APPLICATION):
         raise Forbidden(
             _("Your role does not allow drafting applications."), code="capability_required"
@@ -798,18 +806,25 @@ def applications_draft_bulk(
     today = _today()
     if lookups is None or lookups.authority.pk != authority.pk or lookups.today != today:
         lookups = DraftLookups(authority, today)
-    cases: dict[int, int] = dict(
-        ReturnCase.objects.filter(
-            owner_authority_id=authority.pk, pk__in={d.return_case_id for d in drafts}
+    wanted = {d.return_case_id for d in drafts}
+    cases: dict[int, int] = {
+        pk: person_id
+        for pk, person_id in ReturnCase.objects.filter(
+            spanning("pk", wanted), owner_authority_id=authority.pk
         ).values_list("pk", "person_id")
-    )
-    # Each person's snapshot, which also says which persons are the authority's own.
-    snapshots = shareable_particulars_many(
-        Person.objects.filter(
-            owner_authority_id=authority.pk,
-            pk__in={p.person_id for d in drafts for p in d.persons},
+        if pk in wanted
+    }
+    # Each person's snapshot, which also says which persons are the authority's own (those
+    # the caller has just created for it, or those read here).
+    given = snapshots or {}
+    unread = {p.person_id for d in drafts for p in d.persons} - given.keys()
+    known = dict(given)
+    if unread:
+        known.update(
+            shareable_particulars_many(
+                Person.objects.filter(owner_authority_id=authority.pk, pk__in=unread)
+            )
         )
-    )
 
     agreements: list[Agreement] = []
     refused: dict[int, DomainError] = {}
@@ -833,7 +848,7 @@ def applications_draft_bulk(
             _check_draft_persons(
                 cases[draft.return_case_id],
                 draft.persons,
-                {p.person_id for p in draft.persons if p.person_id in snapshots},
+                {p.person_id for p in draft.persons if p.person_id in known},
             )
         except DomainError as exc:
             refused[index] = exc
@@ -875,7 +890,7 @@ def applications_draft_bulk(
                 "application_id": pk,
                 "role": item.role,
                 "person_id": item.person_id,
-                **_draft_person_values(item, snapshots[item.person_id], today),
+                **_draft_person_values(item, known[item.person_id], today),
             }
             for pk, draft in zip(ids, drafts, strict=True)
             for item in draft.persons
@@ -883,10 +898,12 @@ def applications_draft_bulk(
         now=now,
     )
     # The 'drafted' step as `_event` writes it: no clock runs yet, so no deadline.
-    summaries: dict[str, tuple[str, dict[str, str]]] = {}
+    # One summary and one event `data` per agreement, shared by its rows (encoded once).
+    summaries: dict[str, tuple[str, dict[str, Any]]] = {}
     for agreement in agreements:
         if agreement.code not in summaries:
-            summaries[agreement.code] = _summary_texts(_drafted_summary(agreement.code))
+            summary, texts = _summary_texts(_drafted_summary(agreement.code))
+            summaries[agreement.code] = (summary, {"summary_i18n": texts})
     username = actor.get_username()
     event_ids = rows_insert(
         ApplicationEvent,
@@ -900,7 +917,7 @@ def applications_draft_bulk(
                 "visibility": EventVisibility.REQUESTING,
                 "summary": summaries[agreement.code][0],
                 "due": None,
-                "data": {"summary_i18n": summaries[agreement.code][1]},
+                "data": summaries[agreement.code][1],
             }
             for pk, agreement in zip(ids, agreements, strict=True)
         ],

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from readmit.accounts.capabilities import Capability, require
 from readmit.audit.services import AuditInput, audit_record_many
-from readmit.core.bulk import rows_insert
+from readmit.core.bulk import rows_insert, spanning
 from readmit.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from readmit.core.timeutil import today as local_today
 from readmit.persons.models import Person
@@ -106,11 +106,12 @@ def cases_create_bulk(*, actor: User, person_ids: Sequence[int]) -> list[int]:
     if not person_ids:
         return []
     ids = list(person_ids)
-    if Person.objects.visible_to(actor).filter(pk__in=ids).count() != len(set(ids)):
+    unique = set(ids)
+    visible = Person.objects.visible_to(actor).filter(spanning("pk", unique))
+    if not unique <= set(visible.values_list("pk", flat=True)):
         raise NotFound(_("Not found, or not visible to you."))
-    if len(set(ids)) != len(ids) or (
-        ReturnCase.objects.filter(person_id__in=ids, status__in=ACTIVE_STATUSES).exists()
-    ):
+    active = ReturnCase.objects.filter(spanning("person_id", unique), status__in=ACTIVE_STATUSES)
+    if len(unique) != len(ids) or not unique.isdisjoint(active.values_list("person_id", flat=True)):
         raise Conflict(_("A person already has an active return case."), code="active_case_exists")
     now = timezone.now()
     authority = actor.authority
