@@ -1,4 +1,4 @@
-"""Two-factor enforcement for the web interface.
+"""Two-factor enforcement and the sign-in requirement for the web interface.
 
 When two-factor authentication is required (always in production), a signed-in user who has
 not passed a one-time code in this session reaches only the enrolment and verification pages
@@ -8,9 +8,11 @@ and the sign-out. The API is not affected: it authenticates with bearer tokens.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -89,3 +91,20 @@ class UserLanguageMiddleware:
         if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
             set_language_cookie(response, language)
         return response
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    """Django's, asking the view first: for a view open to all (the API, which checks its own
+    bearer token, the sign-in page, the health check) it answers without loading the session's
+    user, which the API's every call paid for (the session, the two-factor check)."""
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponseBase | None:
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -117,7 +117,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # After authentication: the signed-in user's language overrides the browser's.
     "readmit.accounts.middleware.UserLanguageMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "readmit.accounts.middleware.LoginRequiredMiddleware",  # Django's, asking the view first
     "readmit.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "readmit.web.middleware.DomainErrorMiddleware",
