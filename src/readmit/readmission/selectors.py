@@ -191,21 +191,8 @@ _APPLICATION = CompiledQuery(
         )
     )
 )
-_PERSON_COLUMNS = (
-    "id",
-    "role",
-    "status",
-    "particulars",
-    "health_statement",
-    "reply_on",
-    "refusal_reason",
-    "refusal_explanation",
-    "accepted_on",
-    "td_due",
-    "transfer_due",
-    "transferred_on",
-    "in_error_window_until",
-)
+# The people's shared fields, read from their own columns (travel documents from theirs).
+_PERSON_COLUMNS = tuple(f for f in SHARED_PERSON_FIELDS if f != "travel_documents")
 _PERSONS = CompiledQuery(
     lambda _key, pk: (
         ApplicationPerson.objects.filter(application_id=pk)
