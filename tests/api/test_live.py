@@ -143,6 +143,10 @@ def test_schemathesis_finds_no_server_error_and_no_answer_off_the_schema(
 # --- Stateful: chains of operations along the document's links (readmit/api/links.py) -------
 
 STATEFUL_SEED = 6
+# Which turns a seed's scenarios take depends on the answers, and those on what earlier
+# scenarios created and on timing (an import job done or not yet): one seed's exploration can
+# miss the three-deep chains another reaches. A second seed runs only when the first did not.
+STATEFUL_SEEDS = (STATEFUL_SEED, STATEFUL_SEED + 1)
 STATEFUL_SCENARIOS = 60  # 12-25 s on SQLite, 23-35 s on PostgreSQL (two busy cores)
 STATEFUL_STEPS = 10
 
@@ -199,7 +203,7 @@ def test_stateful_schemathesis_follows_the_links_without_a_server_error_or_an_an
     scenarios = 0
 
     class Workflow(schema.as_state_machine()):  # type: ignore[misc]
-        rule_order_seed = STATEFUL_SEED
+        rule_order_seed = STATEFUL_SEED  # replaced per exploration below
 
         def setup(self) -> None:
             nonlocal scenarios
@@ -232,17 +236,22 @@ def test_stateful_schemathesis_follows_the_links_without_a_server_error_or_an_an
         database=None,
         suppress_health_check=list(HealthCheck),
     )
-    try:
-        seed(STATEFUL_SEED)(Workflow).run(settings=run)
-    except FlakyStrategyDefinition:
-        # The answers depend on what earlier scenarios created (a second return case for one
-        # person is a 409), so Hypothesis can see a scenario it replays take another turn and
-        # stop generating. No answer was wrong (a failed check raises otherwise, a failure that
-        # did not happen again included), and schemathesis's own runner counts this as no
-        # failure; the scenarios until then must still have been enough.
-        assert scenarios >= STATEFUL_SCENARIOS // 2, (
-            f"Hypothesis stopped after {scenarios} scenarios; try another STATEFUL_SEED"
-        )
+    for number in STATEFUL_SEEDS:
+        if max(depth.values(), default=1) >= 3:
+            break
+        Workflow.rule_order_seed = number
+        scenarios = 0
+        try:
+            seed(number)(Workflow).run(settings=run)
+        except FlakyStrategyDefinition:
+            # The answers depend on what earlier scenarios created (a second return case for
+            # one person is a 409), so Hypothesis can see a scenario it replays take another
+            # turn and stop generating. No answer was wrong (a failed check raises otherwise, a
+            # failure that did not happen again included), and schemathesis's own runner counts
+            # this as no failure; the scenarios until then must still have been enough.
+            assert scenarios >= STATEFUL_SCENARIOS // 2, (
+                f"Hypothesis stopped after {scenarios} scenarios; try another STATEFUL_SEED"
+            )
 
     # The chains happened: calls along links read what earlier calls created, created objects
     # in turn, and went at least two links deep (e.g. person → return case → draft).
@@ -251,4 +260,3 @@ def test_stateful_schemathesis_follows_the_links_without_a_server_error_or_an_an
     assert linked[("GET", 200)] >= 1, taken
     assert linked[("POST", 201)] >= 1, taken
     assert max(depth.values(), default=1) >= 3, taken
-    print(scenarios, dict(linked), taken)
