@@ -574,9 +574,14 @@ class ApplicationEvent(models.Model):
     @property
     def summary_text(self) -> str:
         """The step in the reader's language (each step is stored in every interface language)."""
+        return self.summary_in_language(self.summary, self.data)
+
+    @staticmethod
+    def summary_in_language(summary: str, data: dict[str, Any]) -> str:
+        """`summary_text` from an event's stored `summary` and `data` (reads without instances)."""
         from readmit.core.i18n import pick
 
-        return pick(self.data.get("summary_i18n"), self.summary)
+        return pick(data.get("summary_i18n"), summary)
 
     @property
     def due_kind(self) -> str:

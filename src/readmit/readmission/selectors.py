@@ -28,13 +28,13 @@ from readmit.audit.services import access_log_record
 from readmit.core.calendar import CalendarError, working_days_between
 from readmit.core.compiled import CompiledQuery
 from readmit.core.errors import NotFound
-from readmit.core.i18n import pick
 from readmit.core.scoping import get_visible
 from readmit.persons.sharing import SHAREABLE_FIELDS
 from readmit.readmission import workflow
 from readmit.readmission.filters import ApplicationFilters, Cursor, apply_filters, order_page
 from readmit.readmission.models import (
     OPEN_STATUSES,
+    PLATFORM,
     Application,
     ApplicationEvent,
     ApplicationPerson,
@@ -481,9 +481,9 @@ def application_view(
             {
                 "action": action,
                 "at": at,
-                "actor": username or "platform",
+                "actor": username or PLATFORM,
                 "authority": authority,
-                "summary": pick(event_data.get("summary_i18n"), summary),
+                "summary": ApplicationEvent.summary_in_language(summary, event_data),
                 "due": due,
                 "person_id": person_id,
             }
