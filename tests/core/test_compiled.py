@@ -112,9 +112,13 @@ def test_a_compiled_insert_writes_the_row_save_would_write(
     }
     insert = CompiledInsert(AccessLogEntry, tuple(values))
     insert(values)
-    insert({**values, "object_id": "43"})
+    insert({**values, "object_id": "43"}, {**values, "object_id": "44", "channel": "web"})
     rows = AccessLogEntry.objects.filter(purpose="compiled insert").order_by("object_id")
     assert [(r.object_id, r.at, r.actor_id, r.channel) for r in rows] == [
         ("42", moment, officer.pk, "api"),
         ("43", moment, officer.pk, "api"),
+        ("44", moment, officer.pk, "web"),
     ]
+    with pytest.raises(ValueError, match="between 1 and"):
+        insert(*[values] * (CompiledInsert.MAX_ROWS + 1))
+    assert AccessLogEntry.objects.filter(purpose="compiled insert").count() == 3

@@ -13,10 +13,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
+from pydantic import BaseModel
 
 from readmit.accounts.models import User
+from readmit.api.renderers import model_response
 
 _PATH_PARAM = re.compile(r"{(\w+)}")
 
@@ -52,10 +54,20 @@ def add_operation(
     operations written as functions. `partial` passes only the body fields that were sent.
     """
 
-    def operation(request: HttpRequest, **kwargs: Any) -> Status[Any]:
+    model = response[status]
+    # A plain pydantic model (not ninja's Schema, which reads attributes through resolvers) is
+    # validated and written in one pass by pydantic-core, not dumped to dicts for json.dumps.
+    direct = (
+        isinstance(model, type) and issubclass(model, BaseModel) and not issubclass(model, Schema)
+    )
+
+    def operation(request: HttpRequest, **kwargs: Any) -> Status[Any] | HttpResponse:
         payload = kwargs.pop("payload", None)
         data = payload.model_dump(exclude_unset=partial) if payload is not None else {}
-        return Status(status, run(viewer(request), kwargs, data))
+        result = run(viewer(request), kwargs, data)
+        if direct:
+            return model_response(model, result, status)
+        return Status(status, result)
 
     parameters = [
         inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Any)

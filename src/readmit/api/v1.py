@@ -20,6 +20,7 @@ from readmit.api.auth import BearerToken
 from readmit.api.docs import DESCRIPTION, docs_view
 from readmit.api.idempotency import idempotent
 from readmit.api.links import add_links
+from readmit.api.renderers import JSONRenderer
 from readmit.audit.api import router as audit_router
 from readmit.audit.context import channel
 from readmit.exports.api import router as exports_router
@@ -49,6 +50,7 @@ api = ReadmitAPI(
     version="1",
     description=DESCRIPTION,
     auth=BearerToken(),
+    renderer=JSONRenderer(),
     urls_namespace="api",
     docs_url=None,  # served by `docs_view`: Swagger UI vendored from npm, no CDN, no inline script
 )

@@ -327,11 +327,12 @@ def access_log_record(
         }
         for object_type, object_id, owner in records
     ]
-    if len(rows) == 1:
-        # One INSERT on its own, compiled once: bulk_create would wrap even one row in
-        # BEGIN … COMMIT, two more round trips on the busiest read of all (an application
-        # with one person), and save() would compile the statement on every read.
-        _ACCESS_LOG_INSERT(rows[0])
+    if len(rows) <= CompiledInsert.MAX_ROWS:
+        # One INSERT compiled once per number of rows, for the busiest read of all (an
+        # application writes a row per person it shows): bulk_create would wrap the rows in
+        # BEGIN … COMMIT, and save() would compile its statement on every read.
+        if rows:
+            _ACCESS_LOG_INSERT(*rows)
     else:
         AccessLogEntry.objects.bulk_create(AccessLogEntry(**row) for row in rows)
     return len(rows)

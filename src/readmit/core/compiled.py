@@ -198,31 +198,40 @@ class CompiledQuery:
 
 
 class CompiledInsert:
-    """One row's INSERT into `model`'s `fields`, its SQL written once per database.
+    """Up to `MAX_ROWS` rows' INSERT into `model`'s `fields` in one statement, its SQL
+    written once per database and number of rows.
 
-    For a row written on every read (the access log): `save()` compiles the same statement
-    each time. Each value is converted as `save()` would (`get_db_prep_save`); no defaults,
-    `auto_now`, signals or validation: the caller gives every value. The id is not read back.
+    For rows written on every read (the access log): `save()` compiles the same statement
+    each time, and `bulk_create` wraps even two rows in BEGIN … COMMIT, two more round trips.
+    One multi-row INSERT is atomic on its own. Each value is converted as `save()` would
+    (`get_db_prep_save`); no defaults, `auto_now`, signals or validation: the caller gives
+    every value. Ids are not read back.
     """
+
+    MAX_ROWS = 16  # each number of rows is a statement of its own (prepared on PostgreSQL)
 
     def __init__(self, model: type[Model], fields: tuple[str, ...]) -> None:
         self._model = model
         self._names = fields
-        self._sql: dict[str, str] = {}
+        self._sql: dict[tuple[str, int], str] = {}
 
-    def __call__(self, values: dict[str, Any], *, using: str = "default") -> None:
+    def __call__(self, *rows: dict[str, Any], using: str = "default") -> None:
+        if not 0 < len(rows) <= self.MAX_ROWS:
+            raise ValueError(f"between 1 and {self.MAX_ROWS} rows, not {len(rows)}")
         connection = connections[using]
         meta = self._model._meta
         fields: list[Any] = [meta.get_field(name) for name in self._names]
-        sql = self._sql.get(using)
+        sql = self._sql.get((using, len(rows)))
         if sql is None:
             qn = connection.ops.quote_name
             columns = ", ".join(qn(f.column) for f in fields)
-            marks = ", ".join(["%s"] * len(fields))
-            sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model
-            self._sql[using] = sql
+            marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            values = ", ".join([marks] * len(rows))
+            sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608 - names from the model
+            self._sql[(using, len(rows))] = sql
         params = [
-            f.get_db_prep_save(values[name], connection)
+            f.get_db_prep_save(row[name], connection)
+            for row in rows
             for name, f in zip(self._names, fields, strict=True)
         ]
         _run(connection, sql, params, fetch=False)
