@@ -1,6 +1,6 @@
 """API throughput: an authenticated GET of one application against `readmit serve`.
 
-Starts `readmit serve` (gunicorn, the production server) on 127.0.0.1 over the benchmark
+Starts `readmit serve` (granian, the production server) on 127.0.0.1 over the benchmark
 database with N seeded applications, issues a bearer token for a requested-state persona, and
 drives `GET /api/v1/applications/{id}` over 1,000 of that state's applications in turn, with
 keep-alive connections. The load generator is `wrk` (C, Debian's package `wrk`; a Lua script
@@ -12,7 +12,7 @@ Target: at least 500 requests per second on PostgreSQL.
 
 Environment: BENCH_REQUESTS (default 5000, httpx only), BENCH_SECONDS (60), BENCH_THREADS (8:
 wrk connections or httpx threads), BENCH_CLIENT (`wrk` or `httpx`; default wrk when installed),
-BENCH_WORKERS / BENCH_WEB_THREADS for gunicorn (2 / 4, the `readmit serve` defaults),
+BENCH_WORKERS / BENCH_WEB_THREADS for `readmit serve` (2 / 2, its defaults),
 BENCH_PORT (8765).
 """
 
@@ -35,7 +35,7 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
-WEB_THREADS = os.environ.get("BENCH_WEB_THREADS", "4")
+WEB_THREADS = os.environ.get("BENCH_WEB_THREADS", "2")
 PERSONA = "az-officer"
 
 
@@ -226,7 +226,7 @@ def main() -> None:
         database_ms = (after[1] - before[1]) / done * 1000
         print(f"{vendor}: {count} applications; {what}: {done} requests ({errors} errors) "
               f"from {THREADS} {client} connections in {elapsed:.1f} s = {rate:.0f} req/s "
-              f"(p50 {p50:.1f} ms, p95 {p95:.1f} ms; gunicorn {WORKERS} workers x "
+              f"(p50 {p50:.1f} ms, p95 {p95:.1f} ms; readmit serve {WORKERS} workers x "
               f"{WEB_THREADS} threads; target >= 500 req/s: "
               f"{'met' if rate >= 500 else 'MISSED'}); CPU per request: {server_ms:.2f} ms "
               f"readmit serve + {database_ms:.2f} ms PostgreSQL; load average "

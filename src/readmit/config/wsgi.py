@@ -1,4 +1,4 @@
-"""WSGI entry point for `readmit serve` (gunicorn)."""
+"""WSGI entry point for `readmit serve` (granian)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,122 @@
+"""`readmit serve`, the production server (granian), serves the web pages, their static files
+and the API, and its access log carries no query string."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from django.db import connection
+
+from readmit.accounts.models import User
+from readmit.accounts.services import token_create
+
+
+def _database_url() -> str:
+    """The test database, as the server process must reach it."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """`readmit serve` on a free port over the test database: (base URL, its log)."""
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    env = dict(os.environ, DATABASE_URL=_database_url(), READMIT_ENV="development")
+    readmit = str(Path(sys.executable).with_name("readmit"))
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [readmit, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        yield base, log
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readmit_serve_answers_pages_static_files_and_the_api(
+    served: tuple[str, Path], persona: Callable[[str], User]
+) -> None:
+    base, log = served
+    token = token_create(actor=None, user=persona("az-officer"), name="serve").plaintext
+
+    login = httpx.get(f"{base}/accounts/login/")
+    assert login.status_code == 200
+    assert "Content-Security-Policy" in login.headers
+    assert "<form" in login.text
+
+    css = httpx.get(f"{base}/static/readmit/readmit.css")
+    assert css.status_code == 200
+    assert css.headers["Content-Type"].startswith("text/css")
+
+    anonymous = httpx.get(f"{base}/api/v1/applications")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"]
+
+    listed = httpx.get(
+        f"{base}/api/v1/applications",
+        params={"status": "submitted", "limit": 5},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert listed.status_code == 200, listed.text
+    assert isinstance(listed.json()["items"], list)
+
+    # The log shows the path, never the query string (a search may carry a name).
+    searched = httpx.get(
+        f"{base}/api/v1/persons",
+        params={"q": "Zzyzxsecretname"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert searched.status_code in (200, 403)
+    time.sleep(0.5)  # the log is written after the response
+    text = log.read_text()
+    assert '"GET /api/v1/applications" 401' in text
+    assert '"GET /api/v1/persons" ' in text
+    assert "Zzyzxsecretname" not in text
+    assert "Bearer" not in text and token not in text
+
+
+def test_readmit_serve_refuses_a_bind_without_a_port(capsys: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="HOST:PORT"):
+        call_command("serve", "--bind", "localhost")
