@@ -4,6 +4,7 @@ and the API, and its access log carries no query string."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -40,7 +41,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """`readmit serve` on a free port over the test database: (base URL, its log)."""
     port = _free_port()
     log = tmp_path / "serve.log"
-    env = dict(os.environ, DATABASE_URL=_database_url(), READMIT_ENV="development")
+    # Configured as the suite is (its password hasher, tasks run at once), on its database.
+    env = dict(os.environ, DATABASE_URL=_database_url(), READMIT_ENV="test")
     readmit = str(Path(sys.executable).with_name("readmit"))
     with log.open("wb") as out:
         server = subprocess.Popen(
@@ -113,6 +115,29 @@ def test_readmit_serve_answers_pages_static_files_and_the_api(
     assert '"GET /api/v1/persons" ' in text
     assert "Zzyzxsecretname" not in text
     assert "Bearer" not in text and token not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_officer_signs_in_through_readmit_serve(
+    served: tuple[str, Path], persona: Callable[[str], User], demo_password: str
+) -> None:
+    base, _log = served
+    with httpx.Client(base_url=base, follow_redirects=True) as browser:
+        form = browser.get("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        assert token, form.text[:500]
+        home = browser.post(
+            "/accounts/login/",
+            data={
+                "csrfmiddlewaretoken": token.group(1),
+                "username": persona("de-officer").username,
+                "password": demo_password,
+            },
+        )
+        assert home.status_code == 200
+        assert str(home.url).rstrip("/") != f"{base}/accounts/login"
+        assert "readmit-session" in browser.cookies
+        assert 'action="/accounts/logout/"' in home.text  # signed in: the sign-out form
 
 
 def test_readmit_serve_refuses_a_bind_without_a_port(capsys: Any) -> None:
