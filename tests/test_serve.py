@@ -36,9 +36,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """`readmit serve` on a free port over the test database: (base URL, its log)."""
+def _start(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """`readmit serve` on a free port over the test database, answering: (process, URL, log).
+    The process leads a process group of its own: granian's main process and its workers."""
     port = _free_port()
     log = tmp_path / "serve.log"
     # Configured as the suite is (its password hasher, tasks run at once), on its database.
@@ -46,32 +46,52 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     readmit = str(Path(sys.executable).with_name("readmit"))
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [readmit, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            [readmit, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return server, base, log
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            _stop(server)
+            pytest.fail(f"readmit serve did not answer:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+def _group_alive(server: subprocess.Popen[bytes]) -> bool:
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+        os.killpg(server.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    if _group_alive(server):
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """`readmit serve` over the test database: (base URL, its log)."""
+    server, base, log = _start(tmp_path)
+    try:
         yield base, log
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        finally:
+            _stop(server)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -138,6 +158,22 @@ def test_an_officer_signs_in_through_readmit_serve(
         assert str(home.url).rstrip("/") != f"{base}/accounts/login"
         assert "readmit-session" in browser.cookies
         assert 'action="/accounts/logout/"' in home.text  # signed in: the sign-out form
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ctrl_c_stops_readmit_serve_and_its_workers(tmp_path: Path) -> None:
+    """Ctrl-C (`make run`) signals every process of the group; all of them end."""
+    server, base, log = _start(tmp_path)
+    try:
+        assert httpx.get(f"{base}/accounts/login/").status_code == 200
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(20)
+        deadline = time.monotonic() + 20
+        while _group_alive(server) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _group_alive(server), log.read_text()
+    finally:
+        _stop(server)
 
 
 def test_readmit_serve_refuses_a_bind_without_a_port(capsys: Any) -> None:

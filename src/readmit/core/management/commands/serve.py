@@ -47,6 +47,11 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--no-ws",
             "--respawn-failed-workers",
+            # A worker still running this long after a stop signal is killed. Ctrl-C signals
+            # every process of the group, and a granian worker signalled twice (by the terminal
+            # and by its main process) can miss both; without this it would wait forever.
+            "--workers-kill-timeout",
+            "10",
             "--access-log",
             "--access-log-fmt",
             ACCESS_LOG_FORMAT,
