@@ -162,3 +162,52 @@ def test_written_gives_what_reading_the_rows_back_gives(persona: Callable[[str],
     read = {r["id"]: r for r in Person.objects.filter(pk__in=ids).values()}
     assert [read[pk] for pk in ids] == written
     assert written[0]["birth_country_id"] == "GE" and written[1]["languages"] == ["ru"]
+
+
+def test_sqlite_binds_no_none_for_unfilled_columns_and_no_bool(
+    persona: Callable[[str], User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the columns no row fills are NULL in the statement and booleans are bound as
+    integers (sqlite3 looks for an adapter for every None and bool it binds); what is read
+    back is the same."""
+    import sqlite3
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from readmit.core import bulk
+    from readmit.persons.models import Nationality
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's binding")
+    calls: list[tuple[str, list[Any]]] = []
+
+    def executemany(cursor: Any, sql: str, params: Any) -> Any:
+        params = list(params)
+        calls.append((sql, params))
+        return sqlite3.Cursor.executemany(cursor, sql, params)
+
+    monkeypatch.setattr(
+        bulk, "sqlite3", SimpleNamespace(Cursor=SimpleNamespace(executemany=executemany))
+    )
+    owner = persona("de-officer").authority_id
+    (pk,) = rows_insert(
+        Person,
+        [{"owner_authority_id": owner, "surname_latin": "N", "given_names_latin": "B",
+          "sex": "F", "birth_year": 1980}],
+    )  # fmt: skip
+    rows_insert(
+        Nationality,
+        [{"person_id": pk, "state_id": "GE", "status": "claimed", "current": False},
+         {"person_id": pk, "state_id": "AZ", "status": "claimed"}],
+    )  # fmt: skip
+    # The person's row, then the nationalities' two layouts (one names `current`).
+    assert len(calls) == 3 and "NULL" in calls[0][0]
+    bound = [v for _, params in calls for row in params for v in row]
+    assert not [v for v in bound if v is None or type(v) is bool]
+    person = Person.objects.get(pk=pk)
+    assert (person.birth_day, person.birth_country_id, person.photo.name) == (None, None, "")
+    assert dict(Nationality.objects.filter(person_id=pk).values_list("state_id", "current")) == {
+        "GE": False,
+        "AZ": True,
+    }
