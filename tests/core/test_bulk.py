@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
 from readmit.accounts.models import State, User
-from readmit.core.bulk import rows_insert
+from readmit.core.bulk import json_encoder, rows_insert
 from readmit.persons.models import Identifier, Person
 from readmit.returns.models import CaseEvent, ReturnCase
 
@@ -119,8 +123,6 @@ def test_uuids_shared_json_values_and_rows_naming_different_fields(
 ) -> None:
     """Rows of one call may name different fields (each takes the defaults of the others);
     a value shared by several rows is written for each; a UUID given as text is one."""
-    import uuid
-
     from readmit.imports.models import ImportJob
 
     officer = persona("de-officer")
@@ -211,3 +213,33 @@ def test_sqlite_binds_no_none_for_unfilled_columns_and_no_bool(
         "GE": False,
         "AZ": True,
     }
+
+
+@pytest.mark.parametrize(
+    "encoder",
+    [
+        json.JSONEncoder(),
+        DjangoJSONEncoder(),
+        json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+    ],
+    ids=["default", "django", "canonical"],
+)
+def test_json_encoder_writes_what_the_encoder_writes(encoder: json.JSONEncoder) -> None:
+    values: list[Any] = [
+        {"b": "é ü 漢字 \u2028 \"q\" \\ \x00", "a": [1, 2.5, None, True, {"z": 1e300, "y": -0.0}]},
+        {"nested": {"z": 1, "a": {"c": [], "b": {}}}, 1: "int key", "": ""},
+        [], {}, "str é", 3, 1.5, None, False, float("nan"), float("inf"),
+        {"when": dt.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC), "day": dt.date(2020, 2, 29),
+         "id": uuid.UUID("0123456789abcdef0123456789abcdef"), "amount": Decimal("1.10")},
+    ]  # fmt: skip
+    encode = json_encoder(encoder)
+    for value in values:
+        try:
+            expected = encoder.encode(value)
+        except TypeError:
+            with pytest.raises(TypeError):
+                encode(value)
+        else:
+            assert encode(value) == expected
+    # Used again after an error, it still writes the same.
+    assert encode(values[0]) == encoder.encode(values[0])
