@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
 from readmit.accounts.models import State, User
-from readmit.core.bulk import rows_insert
+from readmit.core.bulk import json_encoder, rows_insert
 from readmit.persons.models import Identifier, Person
 from readmit.returns.models import CaseEvent, ReturnCase
 
@@ -119,8 +123,6 @@ def test_uuids_shared_json_values_and_rows_naming_different_fields(
 ) -> None:
     """Rows of one call may name different fields (each takes the defaults of the others);
     a value shared by several rows is written for each; a UUID given as text is one."""
-    import uuid
-
     from readmit.imports.models import ImportJob
 
     officer = persona("de-officer")
@@ -162,3 +164,82 @@ def test_written_gives_what_reading_the_rows_back_gives(persona: Callable[[str],
     read = {r["id"]: r for r in Person.objects.filter(pk__in=ids).values()}
     assert [read[pk] for pk in ids] == written
     assert written[0]["birth_country_id"] == "GE" and written[1]["languages"] == ["ru"]
+
+
+def test_sqlite_binds_no_none_for_unfilled_columns_and_no_bool(
+    persona: Callable[[str], User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the columns no row fills are NULL in the statement and booleans are bound as
+    integers (sqlite3 looks for an adapter for every None and bool it binds); what is read
+    back is the same."""
+    import sqlite3
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from readmit.core import bulk
+    from readmit.persons.models import Nationality
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's binding")
+    calls: list[tuple[str, list[Any]]] = []
+
+    def executemany(cursor: Any, sql: str, params: Any) -> Any:
+        params = list(params)
+        calls.append((sql, params))
+        return sqlite3.Cursor.executemany(cursor, sql, params)
+
+    monkeypatch.setattr(
+        bulk, "sqlite3", SimpleNamespace(Cursor=SimpleNamespace(executemany=executemany))
+    )
+    owner = persona("de-officer").authority_id
+    (pk,) = rows_insert(
+        Person,
+        [{"owner_authority_id": owner, "surname_latin": "N", "given_names_latin": "B",
+          "sex": "F", "birth_year": 1980}],
+    )  # fmt: skip
+    rows_insert(
+        Nationality,
+        [{"person_id": pk, "state_id": "GE", "status": "claimed", "current": False},
+         {"person_id": pk, "state_id": "AZ", "status": "claimed"}],
+    )  # fmt: skip
+    # The person's row, then the nationalities' two layouts (one names `current`).
+    assert len(calls) == 3 and "NULL" in calls[0][0]
+    bound = [v for _, params in calls for row in params for v in row]
+    assert not [v for v in bound if v is None or type(v) is bool]
+    person = Person.objects.get(pk=pk)
+    assert (person.birth_day, person.birth_country_id, person.photo.name) == (None, None, "")
+    assert dict(Nationality.objects.filter(person_id=pk).values_list("state_id", "current")) == {
+        "GE": False,
+        "AZ": True,
+    }
+
+
+@pytest.mark.parametrize(
+    "encoder",
+    [
+        json.JSONEncoder(),
+        DjangoJSONEncoder(),
+        json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+    ],
+    ids=["default", "django", "canonical"],
+)
+def test_json_encoder_writes_what_the_encoder_writes(encoder: json.JSONEncoder) -> None:
+    values: list[Any] = [
+        {"b": "é ü 漢字 \u2028 \"q\" \\ \x00", "a": [1, 2.5, None, True, {"z": 1e300, "y": -0.0}]},
+        {"nested": {"z": 1, "a": {"c": [], "b": {}}}, 1: "int key", "": ""},
+        [], {}, "str é", 3, 1.5, None, False, float("nan"), float("inf"),
+        {"when": dt.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC), "day": dt.date(2020, 2, 29),
+         "id": uuid.UUID("0123456789abcdef0123456789abcdef"), "amount": Decimal("1.10")},
+    ]  # fmt: skip
+    encode = json_encoder(encoder)
+    for value in values:
+        try:
+            expected = encoder.encode(value)
+        except TypeError:
+            with pytest.raises(TypeError):
+                encode(value)
+        else:
+            assert encode(value) == expected
+    # Used again after an error, it still writes the same.
+    assert encode(values[0]) == encoder.encode(values[0])

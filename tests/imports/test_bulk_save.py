@@ -6,6 +6,7 @@ or leave part of a file behind."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from collections.abc import Callable
 from typing import Any
@@ -261,3 +262,35 @@ def test_a_row_a_service_refuses_is_refused_by_the_import_with_its_message(
     assert not report.saved and _counts() == before
     assert {(e.row, e.column) for e in report.errors} == {(3, column)}
     assert [e.message for e in report.errors] == refused_by_service
+
+
+def test_the_cyclic_gc_is_paused_while_importing_and_resumed_after(officer: User) -> None:
+    enabled: list[bool] = []
+
+    def seen(phase: str, done: int, total: int | None) -> None:
+        enabled.append(gc.isenabled())
+
+    assert gc.isenabled()
+    report = _run(officer, [_row(i) for i in range(1, 4)], progress=seen)
+    assert report.saved, report.errors
+    assert enabled and not any(enabled)  # paused while validating and saving
+    assert gc.isenabled()
+    # Also after an import that fails while saving.
+    with pytest.raises(RuntimeError):
+        _run(officer, [_row(i) for i in range(1, 4)], progress=_failing_when_saving)
+    assert gc.isenabled()
+
+
+def test_a_paused_cyclic_gc_stays_paused(officer: User) -> None:
+    gc.disable()
+    try:
+        report = _run(officer, [_row(1)])
+        assert report.saved, report.errors
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def _failing_when_saving(phase: str, done: int, total: int | None) -> None:
+    if phase == "saving":
+        raise RuntimeError("disk full")

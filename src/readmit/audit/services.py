@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from readmit.audit.context import current_channel
 from readmit.audit.models import AccessLogEntry, AuditEntry, AuditHead, Transmission
+from readmit.core.bulk import json_encoder
 from readmit.core.compiled import CompiledInsert
 
 if TYPE_CHECKING:
@@ -106,11 +107,13 @@ def _canonical_values(values: Mapping[str, Any], at_text: str) -> bytes:
     """The bytes an entry's hash covers: its chained fields as canonical JSON."""
     payload = {name: values[name] for name in _CHAINED}
     payload["at"] = at_text
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _canonical_encode(payload).encode()
 
 
-# `_canonical_values`'s encoder (json.dumps with its arguments makes this one on every call).
+# The canonical form: json.dumps(value, sort_keys=True, separators=(",", ":"),
+# ensure_ascii=False), from one encoder made once (json.dumps makes one on every call).
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_canonical_encode = json_encoder(_CANONICAL)
 _encode_str = json.encoder.encode_basestring  # what _CANONICAL writes for a str (not ASCII-only)
 
 
@@ -123,7 +126,7 @@ def _canonical_json(value: Any) -> str:
         return int.__repr__(value)
     if value is None:
         return "null"
-    return _CANONICAL.encode(value)
+    return _canonical_encode(value)
 
 
 def _canonical_many(shared: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bytes]:

@@ -24,6 +24,7 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from django.db import connection, models
@@ -48,13 +49,17 @@ def _converter(field: models.Field[Any, Any]) -> Converter | None:
     if field.is_relation:
         return _converter(field.target_field)  # type: ignore[attr-defined]
     internal = field.get_internal_type()
+    if internal == "BooleanField" and connection.vendor == "sqlite":
+        # sqlite3 binds an int directly, but looks for an adapter for every bool (and every
+        # None) it is given; SQLite stores True as 1 either way.
+        return int
     if internal in _PLAIN:
         return None
     if isinstance(field, models.JSONField):
         # COPY takes the JSON text; SQLite stores it as text, as adapt_json_value does
         # (`json.dumps(v, cls=encoder)`: the same text from one encoder made once). Rows that
         # share one value (the same object) are encoded once.
-        return _memo((field.encoder or json.JSONEncoder)().encode)
+        return _memo(json_encoder((field.encoder or json.JSONEncoder)()))
     if isinstance(field, models.FileField):
         return lambda v: str(v or "")
     postgres = connection.vendor == "postgresql"
@@ -69,6 +74,39 @@ def _converter(field: models.Field[Any, Any]) -> Converter | None:
         to_python = field.to_python
         return lambda v: v.hex if type(v) is uuid.UUID else to_python(v).hex
     return lambda v: field.get_db_prep_save(v, connection)
+
+
+def json_encoder(encoder: json.JSONEncoder) -> Converter:
+    """`encoder.encode`, without remaking the C encoder on every call: `encode` goes through
+    `iterencode`, which builds a new `c_make_encoder` object for each value (a quarter of the
+    time of encoding an audit entry's changes). The same arguments, so the same text; no
+    check for circular values (the values written are trees: a cycle would be a
+    RecursionError instead of a ValueError). Without the C encoder (not CPython), or with an
+    indent or an `encode` of its own, `encoder.encode` itself."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if (
+        make is None
+        or encoder.indent is not None
+        or type(encoder).encode is not json.JSONEncoder.encode
+    ):
+        return encoder.encode
+    strings = (
+        json.encoder.encode_basestring_ascii
+        if encoder.ensure_ascii
+        else json.encoder.encode_basestring
+    )
+    iterencode = make(
+        None, encoder.default, strings, encoder.indent, encoder.key_separator,
+        encoder.item_separator, encoder.sort_keys, encoder.skipkeys, encoder.allow_nan,
+    )  # fmt: skip
+    plain = encoder.encode
+
+    def encode(value: Any) -> str:
+        if type(value) is str:
+            return plain(value)
+        return "".join(iterencode(value, 0))
+
+    return encode
 
 
 def _memo(convert: Converter) -> Converter:
@@ -91,6 +129,8 @@ class _Layout(NamedTuple):
     positions: tuple[int, ...]
     relations: tuple[int, ...]
     callables: tuple[tuple[int, Callable[[], Any]], ...]
+    # The columns no row of this layout fills: not given, no default but None, no time.
+    nulls: tuple[int, ...]
 
 
 class _Plan:
@@ -138,17 +178,20 @@ class _Plan:
         qn = connection.ops.quote_name
         self.columns = ", ".join(qn(f.column) for f in self.fields)
 
-    def row(
-        self, values: Mapping[str, Any], pk: int, now: dt.datetime, today: dt.date
-    ) -> list[Any]:
-        return self.converted(self.filled(values, pk, now, today))
+    def layout(self, values: Mapping[str, Any]) -> _Layout:
+        names = tuple(values)
+        return self._layouts.get(names) or self._layout(names)
 
     def filled(
-        self, values: Mapping[str, Any], pk: int, now: dt.datetime, today: dt.date
+        self,
+        values: Mapping[str, Any],
+        pk: int,
+        now: dt.datetime,
+        today: dt.date,
+        layout: _Layout | None = None,
     ) -> list[Any]:
         """The row's Python values, defaults and times filled, in the columns' order."""
-        names = tuple(values)
-        layout = self._layouts.get(names) or self._layout(names)
+        layout = layout or self.layout(values)
         row = self.template.copy()
         for i, value in zip(layout.positions, values.values(), strict=True):
             row[i] = value
@@ -168,10 +211,16 @@ class _Plan:
     def _layout(self, names: tuple[str, ...]) -> _Layout:
         positions = tuple(self.index[name] for name in names)
         given = set(positions)
+        timed = {self.pk_index, *self.now_fields, *self.today_fields}
         layout = _Layout(
             positions,
             tuple(sorted(given & self.relations)),
             tuple((i, make) for i, make in self.callables if i not in given),
+            tuple(
+                i
+                for i, default in enumerate(self.template)
+                if default is None and i not in given and i not in timed
+            ),
         )
         self._layouts[names] = layout
         return layout
@@ -240,31 +289,46 @@ def rows_insert(
     now = now or timezone.now()
     today = timezone.localdate(now)
     ids = _reserve_ids(plan, len(rows))
-    if written is None:
-        data = [plan.row(values, pk, now, today) for values, pk in zip(rows, ids, strict=True)]
-    else:
-        attnames = [f.attname for f in plan.fields]
-        data = []
-        for values, pk in zip(rows, ids, strict=True):
-            row = plan.filled(values, pk, now, today)
+    # The rows by layout (the names given, in their order): a call's rows usually share one.
+    groups: dict[_Layout, list[list[Any]]] = {}
+    attnames = [f.attname for f in plan.fields]
+    for values, pk in zip(rows, ids, strict=True):
+        layout = plan.layout(values)
+        row = plan.filled(values, pk, now, today, layout)
+        if written is not None:
             written.append(dict(zip(attnames, row, strict=True)))
-            data.append(plan.converted(row))
+        group = groups.get(layout)
+        if group is None:
+            group = groups[layout] = []
+        group.append(plan.converted(row))
     qn = connection.ops.quote_name
     # The DB-API cursor itself: Django's wrapper would log every parameter (personal data)
     # when its SQL logging is on, and costs a call per row.
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {qn(plan.table)} ({plan.columns}) FROM STDIN") as copy:
-                for row in data:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["?"] * len(plan.fields))
+        for layout, data in groups.items():
+            if connection.vendor == "postgresql":
+                with cursor.copy(f"COPY {qn(plan.table)} ({plan.columns}) FROM STDIN") as copy:
+                    for row in data:
+                        copy.write_row(row)
+                continue
+            # The columns no row of the layout fills are NULL in the statement itself:
+            # sqlite3 looks for an adapter for every None it binds, as long as binding the
+            # other values of the row (a quarter of an application's columns are NULL).
+            nulls = set(layout.nulls)
+            marks = ", ".join("NULL" if i in nulls else "?" for i in range(len(plan.fields)))
+            params: Sequence[Sequence[Any]] = data
+            keep = [i for i in range(len(plan.fields)) if i not in nulls]
+            if nulls and len(keep) > 1:
+                given = itemgetter(*keep)
+                params = [given(row) for row in data]
+            elif nulls:
+                params = [[row[keep[0]]] for row in data]
             # sqlite3's own executemany with its own placeholders: Django's wrapper would copy
             # the rows through itertools.tee only to rewrite "%s" once.
             sqlite3.Cursor.executemany(
                 cursor,
                 f"INSERT INTO {qn(plan.table)} ({plan.columns}) VALUES ({marks})",  # noqa: S608 - names from the model
-                data,
+                params,
             )
     return ids

@@ -90,11 +90,13 @@ def photo_upload_to(instance: Any, filename: str) -> str:
 
 
 class Person(models.Model):
+    # No index of its own: person_newest (owner_authority, -id) starts with it and serves it.
     owner_authority = models.ForeignKey(
         "accounts.Authority",
         on_delete=models.PROTECT,
         related_name="persons",
         verbose_name=_("owner authority"),
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -210,7 +212,10 @@ class PersonName(models.Model):
 
 
 class Nationality(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="nationalities")
+    # No index of its own: nationality_unique_state (person, state) starts with it.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="nationalities", db_index=False
+    )
     state = models.ForeignKey(
         "accounts.State", on_delete=models.PROTECT, related_name="+", verbose_name=_("state")
     )

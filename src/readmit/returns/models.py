@@ -98,11 +98,14 @@ class ReturnCaseQuerySet(models.QuerySet["ReturnCase"]):
 
 
 class ReturnCase(models.Model):
+    # No index of its own: return_case_newest (owner_authority, -id) and the unique
+    # (owner_authority, reference) start with it and serve it.
     owner_authority = models.ForeignKey(
         "accounts.Authority",
         on_delete=models.PROTECT,
         related_name="return_cases",
         verbose_name=_("owner authority"),
+        db_index=False,
     )
     person = models.ForeignKey(
         "persons.Person",
