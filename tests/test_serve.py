@@ -122,6 +122,16 @@ def test_readmit_serve_answers_pages_static_files_and_the_api(
     assert listed.status_code == 200, listed.text
     assert isinstance(listed.json()["items"], list)
 
+    # A streamed answer (the CSV export) arrives whole.
+    export = httpx.get(
+        f"{base}/api/v1/exports/applications",
+        params={"format": "csv"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert export.status_code == 200, export.text
+    assert export.headers["Content-Type"].startswith("text/csv")
+    assert export.text.lstrip("\ufeff").startswith("id,reference,")
+
     # The log shows the path, never the query string (a search may carry a name).
     searched = httpx.get(
         f"{base}/api/v1/persons",

@@ -122,3 +122,18 @@ def test_a_compiled_insert_writes_the_row_save_would_write(
     with pytest.raises(ValueError, match="between 1 and"):
         insert(*[values] * (CompiledInsert.MAX_ROWS + 1))
     assert AccessLogEntry.objects.filter(purpose="compiled insert").count() == 3
+
+
+def test_compiled_timestamps_are_the_orms_aware_utc_datetimes(
+    persona: Callable[[str], User],
+) -> None:
+    moment = dt.datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=dt.UTC)  # a DST night in Brussels
+    User.objects.filter(username="de-officer").update(last_login=moment)
+    logins = CompiledQuery(
+        lambda _key, name: User.objects.filter(username=name).values_list("last_login")
+    )
+    orm = User.objects.filter(username="de-officer").values_list("last_login").get()
+    ((compiled,),) = logins("de-officer")
+    assert compiled == orm[0] == moment
+    assert compiled.tzinfo is orm[0].tzinfo  # the same zone object, as Django gives it
+    assert compiled.isoformat() == "2026-03-29T01:30:15.123456+00:00"

@@ -24,6 +24,7 @@ builder must return a `values_list()` queryset.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import importlib
 import threading
@@ -84,16 +85,26 @@ def _prepared_cursor(connection: Any) -> Any:
         postgresql: Any = importlib.import_module("django.db.backends.postgresql.base")
         with connection.wrap_database_errors:
             raw = _preparing_cursor()(raw_connection)
-            # As Django's create_cursor: its time zone for timestamps, if the connection's
-            # differs.
-            loader = raw_connection.adapters.get_loader(
-                postgresql.TIMESTAMPTZ_OID, postgresql.Format.TEXT
-            )
-            if connection.timezone != loader.timezone:
+            if connection.timezone is dt.UTC and raw_connection.info.timezone is dt.UTC:
+                # psycopg's own loader (C) gives the same UTC datetimes as Django's, which
+                # parses every timestamp in Python to set the zone the session already has.
+                raw.adapters.register_loader(
+                    postgresql.TIMESTAMPTZ_OID,
+                    _psycopg_adapters().get_loader(
+                        postgresql.TIMESTAMPTZ_OID, postgresql.Format.TEXT
+                    ),
+                )
+            else:
+                # As Django's create_cursor: its time zone for timestamps.
                 postgresql.register_tzloader(connection.timezone, raw)
     wrapper = connection._prepare_cursor(raw)
     connection._readmit_preparing_cursor = (raw_connection, raw, logged, wrapper)
     return wrapper
+
+
+def _psycopg_adapters() -> Any:
+    """psycopg's global map of adapters: its default loaders (C with psycopg-binary)."""
+    return importlib.import_module("psycopg").adapters
 
 
 @functools.cache
