@@ -119,3 +119,33 @@ def test_the_check_sees_a_full_scan(authority: Callable[[str], Authority]) -> No
     # The check itself: a filter on a column no index starts with is not an index search.
     plan = _plan(Application.objects.filter(observations="x").order_by())
     assert not _uses_index(plan, "readmission_application", "observations"), plan
+
+
+DROPPED = [
+    ("readmission_application", "requesting_authority_id"),
+    ("readmission_application", "requested_state_id"),
+    ("readmission_applicationevent", "application_id"),
+    ("persons_person", "owner_authority_id"),
+    ("persons_nationality", "person_id"),
+    ("returns_returncase", "owner_authority_id"),
+]
+
+
+@pytest.mark.parametrize(("table", "column"), DROPPED)
+def test_the_migration_dropped_only_the_index_and_kept_the_foreign_key(
+    table: str, column: str
+) -> None:
+    """`core.schema.drop_column_index` takes the column's own index away, not its foreign-key
+    constraint (Django's AlterField would drop it and add it back, re-checking every row)."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    assert [
+        name
+        for name, info in constraints.items()
+        if info["foreign_key"] and info["columns"] == [column]
+    ], constraints
+    assert not [
+        name
+        for name, info in constraints.items()
+        if info["index"] and info["columns"] == [column] and not info["unique"]
+    ], constraints

@@ -3,8 +3,12 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from readmit.core.schema import drop_column_index
+
 
 class Migration(migrations.Migration):
+    # The index is dropped CONCURRENTLY on PostgreSQL: no lock on the table's writes.
+    atomic = False
 
     dependencies = [
         ('accounts', '0002_user_language_choices'),
@@ -12,14 +16,22 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='nationality',
-            name='person',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='nationalities', to='persons.person'),
+        drop_column_index(
+            'persons_nationality',
+            'person_id',
+            migrations.AlterField(
+                model_name='nationality',
+                name='person',
+                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='nationalities', to='persons.person'),
+            ),
         ),
-        migrations.AlterField(
-            model_name='person',
-            name='owner_authority',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='persons', to='accounts.authority', verbose_name='owner authority'),
+        drop_column_index(
+            'persons_person',
+            'owner_authority_id',
+            migrations.AlterField(
+                model_name='person',
+                name='owner_authority',
+                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='persons', to='accounts.authority', verbose_name='owner authority'),
+            ),
         ),
     ]

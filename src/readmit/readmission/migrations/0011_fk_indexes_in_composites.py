@@ -3,8 +3,12 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from readmit.core.schema import drop_column_index
+
 
 class Migration(migrations.Migration):
+    # The index is dropped CONCURRENTLY on PostgreSQL: no lock on the table's writes.
+    atomic = False
 
     dependencies = [
         ('accounts', '0002_user_language_choices'),
@@ -12,19 +16,31 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='application',
-            name='requested_state',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='applications_received', to='accounts.state'),
+        drop_column_index(
+            'readmission_application',
+            'requested_state_id',
+            migrations.AlterField(
+                model_name='application',
+                name='requested_state',
+                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='applications_received', to='accounts.state'),
+            ),
         ),
-        migrations.AlterField(
-            model_name='application',
-            name='requesting_authority',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='applications_sent', to='accounts.authority'),
+        drop_column_index(
+            'readmission_application',
+            'requesting_authority_id',
+            migrations.AlterField(
+                model_name='application',
+                name='requesting_authority',
+                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='applications_sent', to='accounts.authority'),
+            ),
         ),
-        migrations.AlterField(
-            model_name='applicationevent',
-            name='application',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='readmission.application'),
+        drop_column_index(
+            'readmission_applicationevent',
+            'application_id',
+            migrations.AlterField(
+                model_name='applicationevent',
+                name='application',
+                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='readmission.application'),
+            ),
         ),
     ]
