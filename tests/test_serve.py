@@ -191,3 +191,13 @@ def test_readmit_serve_refuses_a_bind_without_a_port(capsys: Any) -> None:
 
     with pytest.raises(CommandError, match="HOST:PORT"):
         call_command("serve", "--bind", "localhost")
+    with pytest.raises(CommandError, match="could not be found"):
+        call_command("serve", "--bind", "no-such-host.invalid:8000")
+
+
+def test_readmit_serve_binds_a_host_name_by_its_address() -> None:
+    from readmit.core.management.commands.serve import _address
+
+    assert _address("localhost") in {"127.0.0.1", "::1"}
+    assert _address("0.0.0.0") == "0.0.0.0"  # noqa: S104 - the address itself, not a bind
+    assert _address("::") == "::"

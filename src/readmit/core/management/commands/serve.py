@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import sys
 from typing import Any
 
@@ -10,6 +12,19 @@ from django.core.management.base import BaseCommand, CommandError
 # The access log shows the peer, method, path (never the query string: a search may hold a
 # name), status and time. Ids in paths are not personal data.
 ACCESS_LOG_FORMAT = '%(addr)s "%(method)s %(path)s" %(status)d %(dt_ms).0fms'
+
+
+def _address(host: str) -> str:
+    """granian binds to an IP address: a host name (localhost) is looked up first."""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        raise CommandError(f"--bind: the host {host!r} could not be found.") from None
+    return str(found[0][4][0])
 
 
 class Command(BaseCommand):
@@ -28,6 +43,7 @@ class Command(BaseCommand):
         host, _, port = options["bind"].rpartition(":")
         if not port.isdigit():
             raise CommandError("--bind takes HOST:PORT, for example 0.0.0.0:8000.")
+        address = _address(host.strip("[]") or "127.0.0.1")
         # whitenoise serves what collectstatic gathered; it is quick and idempotent.
         call_command("collectstatic", interactive=False, verbosity=0)
         argv = [
@@ -37,7 +53,7 @@ class Command(BaseCommand):
             "--interface",
             "wsgi",
             "--host",
-            host.strip("[]") or "127.0.0.1",
+            address,
             "--port",
             port,
             "--workers",
