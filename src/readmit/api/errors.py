@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from readmit.api.renderers import json_response
 from readmit.core.errors import DomainError
 
 
@@ -64,9 +65,10 @@ def error_json(
     message: str,
     fields: dict[str, list[str]] | None = None,
 ) -> HttpResponse:
-    """The error shape outside an operation (unknown path, wrong method, idempotency)."""
+    """The error shape outside an operation (unknown path, wrong method, idempotency), written
+    as the operations' answers are."""
     body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-    return JsonResponse(body, status=status)
+    return json_response(body, status)
 
 
 NUL_MESSAGE = gettext_lazy("Text cannot contain the NUL character (U+0000).")
@@ -105,18 +107,6 @@ def method_not_allowed(request: HttpRequest, response: HttpResponse) -> HttpResp
     return result
 
 
-def error_response(
-    api: NinjaAPI,
-    request: HttpRequest,
-    status: int,
-    code: str,
-    message: str,
-    fields: dict[str, list[str]] | None = None,
-) -> HttpResponse:
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-    return api.create_response(request, body, status=status)
-
-
 def _validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for err in errors:
@@ -130,12 +120,11 @@ def _validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return error_response(api, request, exc.http_status, exc.code, exc.message, exc.fields)
+        return error_json(request, exc.http_status, exc.code, exc.message, exc.fields)
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        return error_response(
-            api,
+        return error_json(
             request,
             422,
             "validation_failed",
@@ -145,8 +134,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        response = error_response(
-            api,
+        response = error_json(
             request,
             401,
             "unauthenticated",
@@ -157,16 +145,13 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return error_response(
-            api, request, 404, "not_found", _("Not found, or not visible to you.")
-        )
+        return error_json(request, 404, "not_found", _("Not found, or not visible to you."))
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         # Logged with the operation's path only: never the body, which may hold personal data.
         logger.exception("API error on %s %s", request.method, request.path)
-        return error_response(
-            api,
+        return error_json(
             request,
             500,
             "server_error",
@@ -178,12 +163,11 @@ def install(api: NinjaAPI) -> None:
         if exc.status_code == 400:
             # Ninja's one 400: a body its JSON parser cannot read. Refused input is a 422 in the
             # document, whatever was wrong with it.
-            return error_response(
-                api,
+            return error_json(
                 request,
                 422,
                 "validation_failed",
                 _("The request body is not valid JSON."),
                 {"__all__": [_("Send the body as a JSON object, encoded in UTF-8.")]},
             )
-        return error_response(api, request, exc.status_code, "http_error", str(exc))
+        return error_json(request, exc.status_code, "http_error", str(exc))

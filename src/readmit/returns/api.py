@@ -7,10 +7,8 @@ form, applied by the same service); the case is answered as it stands afterwards
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.orm import create_schema
@@ -95,11 +93,6 @@ class CaseOut(CaseSummaryOut):
     timeline: list[TimelineOut]
 
 
-def _plain(value: Any) -> Any:
-    """JSON values only (translated labels become text)."""
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-
-
 def case_out(case: ReturnCase) -> dict[str, Any]:
     on = local_today()
     readiness = selectors.readiness(case, on)
@@ -132,7 +125,7 @@ def case_out(case: ReturnCase) -> dict[str, Any]:
         "missing": [str(m) for m in readiness.missing],
         "actions": services.allowed_actions(case),
         "timeline": [
-            {**vars(e), "label": str(e.label), "detail": _plain(e.detail)}
+            {**vars(e), "label": str(e.label), "detail": e.detail}
             for e in selectors.case_timeline(case)
         ],
     }
