@@ -82,12 +82,13 @@ def json_encoder(encoder: json.JSONEncoder) -> Converter:
     time of encoding an audit entry's changes). The same arguments, so the same text; no
     check for circular values (the values written are trees: a cycle would be a
     RecursionError instead of a ValueError). Without the C encoder (not CPython), or with an
-    indent or an `encode` of its own, `encoder.encode` itself."""
+    indent or an `encode` or `iterencode` of its own, `encoder.encode` itself."""
     make = getattr(json.encoder, "c_make_encoder", None)
     if (
         make is None
         or encoder.indent is not None
         or type(encoder).encode is not json.JSONEncoder.encode
+        or type(encoder).iterencode is not json.JSONEncoder.iterencode
     ):
         return encoder.encode
     strings = (
