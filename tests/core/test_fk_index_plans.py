@@ -135,7 +135,7 @@ DROPPED = [
 def test_the_migration_dropped_only_the_index_and_kept_the_foreign_key(
     table: str, column: str
 ) -> None:
-    """`core.schema.drop_column_index` takes the column's own index away, not its foreign-key
+    """`core.schema.DropColumnIndex` takes the column's own index away, not its foreign-key
     constraint (Django's AlterField would drop it and add it back, re-checking every row)."""
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, table)

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from readmit.core.schema import drop_column_index
+from readmit.core.schema import DropColumnIndex
 
 
 class Migration(migrations.Migration):
@@ -16,22 +16,14 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        drop_column_index(
-            'persons_nationality',
-            'person_id',
-            migrations.AlterField(
-                model_name='nationality',
-                name='person',
-                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='nationalities', to='persons.person'),
-            ),
+        DropColumnIndex(
+            model_name='nationality',
+            name='person',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='nationalities', to='persons.person'),
         ),
-        drop_column_index(
-            'persons_person',
-            'owner_authority_id',
-            migrations.AlterField(
-                model_name='person',
-                name='owner_authority',
-                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='persons', to='accounts.authority', verbose_name='owner authority'),
-            ),
+        DropColumnIndex(
+            model_name='person',
+            name='owner_authority',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='persons', to='accounts.authority', verbose_name='owner authority'),
         ),
     ]

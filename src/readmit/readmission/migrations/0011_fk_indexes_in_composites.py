@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from readmit.core.schema import drop_column_index
+from readmit.core.schema import DropColumnIndex
 
 
 class Migration(migrations.Migration):
@@ -16,31 +16,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        drop_column_index(
-            'readmission_application',
-            'requested_state_id',
-            migrations.AlterField(
-                model_name='application',
-                name='requested_state',
-                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='applications_received', to='accounts.state'),
-            ),
+        DropColumnIndex(
+            model_name='application',
+            name='requested_state',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='applications_received', to='accounts.state'),
         ),
-        drop_column_index(
-            'readmission_application',
-            'requesting_authority_id',
-            migrations.AlterField(
-                model_name='application',
-                name='requesting_authority',
-                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='applications_sent', to='accounts.authority'),
-            ),
+        DropColumnIndex(
+            model_name='application',
+            name='requesting_authority',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='applications_sent', to='accounts.authority'),
         ),
-        drop_column_index(
-            'readmission_applicationevent',
-            'application_id',
-            migrations.AlterField(
-                model_name='applicationevent',
-                name='application',
-                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='readmission.application'),
-            ),
+        DropColumnIndex(
+            model_name='applicationevent',
+            name='application',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='readmission.application'),
         ),
     ]

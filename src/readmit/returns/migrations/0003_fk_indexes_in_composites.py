@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from readmit.core.schema import drop_column_index
+from readmit.core.schema import DropColumnIndex
 
 
 class Migration(migrations.Migration):
@@ -16,13 +16,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        drop_column_index(
-            'returns_returncase',
-            'owner_authority_id',
-            migrations.AlterField(
-                model_name='returncase',
-                name='owner_authority',
-                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='return_cases', to='accounts.authority', verbose_name='owner authority'),
-            ),
+        DropColumnIndex(
+            model_name='returncase',
+            name='owner_authority',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='return_cases', to='accounts.authority', verbose_name='owner authority'),
         ),
     ]
