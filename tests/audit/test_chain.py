@@ -272,3 +272,49 @@ def test_entries_written_in_bulk_verify_whatever_their_text(
     assert written.count() == len(awkward) + 2
     assert audit_verify().ok
     assert "hidden" not in " ".join(str(e.changes) for e in written)
+
+
+def test_entries_appended_while_the_head_is_held_chain_as_any_and_follow_rollbacks(
+    persona: Callable[[str], User],
+) -> None:
+    """The import holds the chain's head in memory (`audit_chain_held`): entries written
+    inside, one by one or in bulk, chain on each other; a rollback to a savepoint inside takes
+    the head back with the entries it removes; the head row is written once, at the end."""
+    from readmit.audit.models import AuditHead
+    from readmit.audit.services import AuditInput, audit_chain_held, audit_record_many
+
+    actor = persona("de-admin")
+    audit_record(actor=actor, action="test.before", object_type="test.thing", object_id=0)
+    start = AuditHead.objects.get(id=1).seq
+    many = [AuditInput(action="test.many", object_type="test.thing", object_id=i)
+            for i in range(3)]  # fmt: skip
+    with audit_chain_held():
+        audit_record(actor=actor, action="test.one", object_type="test.thing", object_id=1)
+        audit_record_many(actor=actor, entries=many)
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            audit_record_many(actor=actor, entries=many)
+            audit_record(actor=actor, action="test.undone", object_type="test.thing", object_id=2)
+            1 / 0  # noqa: B018 - leaves the inner block by an exception
+        assert AuditHead.objects.get(id=1).seq == start  # not written until the end
+        audit_record(actor=actor, action="test.last", object_type="test.thing", object_id=3)
+    head = AuditHead.objects.get(id=1)
+    last = AuditEntry.objects.order_by("-seq").first()
+    assert last is not None and last.action == "test.last"
+    assert (head.seq, head.hash) == (last.seq, last.hash) and head.seq == start + 5
+    assert not AuditEntry.objects.filter(action="test.undone").exists()
+    assert audit_verify().ok
+
+
+def test_a_held_head_left_by_an_exception_is_not_written(persona: Callable[[str], User]) -> None:
+    from readmit.audit.models import AuditHead
+    from readmit.audit.services import audit_chain_held
+
+    actor = persona("de-admin")
+    audit_record(actor=actor, action="test.before", object_type="test.thing", object_id=0)
+    before = AuditHead.objects.values_list("seq", "hash").get(id=1)
+    with pytest.raises(KeyError), transaction.atomic(), audit_chain_held():
+        audit_record(actor=actor, action="test.lost", object_type="test.thing", object_id=1)
+        raise KeyError("stop")
+    assert AuditHead.objects.values_list("seq", "hash").get(id=1) == before
+    audit_record(actor=actor, action="test.after", object_type="test.thing", object_id=2)
+    assert audit_verify().ok

@@ -13,7 +13,9 @@ import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -184,6 +186,68 @@ def _actor_fields(actor: User | AnonymousUser | None) -> dict[str, Any]:
     }
 
 
+@dataclass
+class _Held:
+    seq: int
+    hash: str
+
+
+_HELD: ContextVar[_Held | None] = ContextVar("readmit_audit_held", default=None)
+
+
+@contextmanager
+def audit_chain_held() -> Iterator[None]:
+    """For a long bulk write in one transaction (the import): the chain's head is locked
+    once, the entries appended inside go on from it in memory, and the head row is written
+    once, at the end (left by an exception, it is not: the caller's transaction rolls back).
+    Inside it, appending reads and writes no other row than the entry's own, so it never
+    waits for rows still being written (`readmit.core.bulk.writes_overlapped`). The head is
+    locked until the transaction ends, as after any entry.
+
+    The head in memory follows the transaction: a rollback to a savepoint made inside (an
+    inner `atomic` block left by an exception) takes it back to where it was at the
+    savepoint, as the rollback takes back the entries appended since."""
+    if _HELD.get() is not None:
+        yield
+        return
+    with transaction.atomic():
+        head = _lock_head()
+        held = _Held(head.seq, head.hash)
+        at_savepoint: dict[str, tuple[int, str]] = {}
+
+        def follow(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            result = execute(sql, params, many, context)
+            if sql.startswith(("SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")):
+                name = sql.rsplit(" ", 1)[1]
+                if sql[0] == "S":
+                    at_savepoint[name] = (held.seq, held.hash)
+                elif name in at_savepoint:
+                    held.seq, held.hash = at_savepoint[name]
+            return result
+
+        token = _HELD.set(held)
+        try:
+            with transaction.get_connection().execute_wrapper(follow):
+                yield
+        finally:
+            _HELD.reset(token)
+        if held.seq != head.seq:
+            AuditHead.objects.filter(id=1).update(seq=held.seq, hash=held.hash)
+
+
+def _head() -> AuditHead | _Held:
+    """The chain's head: the one held for this bulk write, or the row, locked."""
+    return _HELD.get() or _lock_head()
+
+
+def _head_moved(seq: int, hash: str) -> None:
+    held = _HELD.get()
+    if held is None:
+        AuditHead.objects.filter(id=1).update(seq=seq, hash=hash)
+    else:
+        held.seq, held.hash = seq, hash
+
+
 def _lock_head() -> AuditHead:
     try:
         return AuditHead.objects.select_for_update().get(id=1)
@@ -213,7 +277,7 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk if object_id is None else object_id
     with transaction.atomic():
-        head = _lock_head()
+        head = _head()
         entry = AuditEntry(
             seq=head.seq + 1,
             at=at or timezone.now(),
@@ -229,7 +293,7 @@ def audit_record(
         )
         entry.hash = entry_hash(entry)
         entry.save()
-        AuditHead.objects.filter(id=1).update(seq=entry.seq, hash=entry.hash)
+        _head_moved(entry.seq, entry.hash)
     return entry
 
 
@@ -253,12 +317,13 @@ def audit_record_many(
     actor: User | AnonymousUser | None,
     entries: Iterable[AuditInput],
     at: dt.datetime | None = None,
-    batch_size: int = 5000,
+    batch_size: int = 500,
 ) -> int:
     """Append many entries to the chain at once, in the caller's transaction (bulk paths such
     as the import): the head is locked once, each entry is hashed exactly as `audit_record`
     would hash it (the same canonical content, in order, each on the previous one's hash),
-    and the rows are inserted in batches. Returns the number written."""
+    and the rows are inserted in batches (of 500: with overlapped writes, the first are
+    written while the next are hashed). Returns the number written."""
     from readmit.core.bulk import rows_insert
 
     moment = at or timezone.now()
@@ -267,7 +332,7 @@ def audit_record_many(
     canonical = _canonical_many({**common, "at": _at_text(moment)})
     written = 0
     with transaction.atomic():
-        head = _lock_head()
+        head = _head()
         seq, prev = head.seq, head.hash
         batch: list[dict[str, Any]] = []
         for item in entries:
@@ -298,7 +363,7 @@ def audit_record_many(
         if batch:
             written += len(rows_insert(AuditEntry, batch, now=moment))
         if written:
-            AuditHead.objects.filter(id=1).update(seq=seq, hash=prev)
+            _head_moved(seq, prev)
     return written
 
 

@@ -14,6 +14,9 @@ write lock is held for the whole transaction, so the next ids are those after th
 AUTOINCREMENT counter. Were another writer to slip in anyway, the explicit ids would collide
 with its row and the insert would fail: rows are never linked to the wrong parent.
 
+Inside `writes_overlapped` (SQLite), the rows are written by a second thread while the caller
+builds the next ones.
+
 It knows no domain rules and writes no audit entries: the services that call it do.
 """
 
@@ -21,9 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import queue
 import sqlite3
+import threading
 import uuid
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from itertools import chain
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -247,6 +255,17 @@ def spanning(field: str, ids: Collection[int]) -> Q:
 
 
 def _reserve_ids(plan: _Plan, count: int) -> list[int]:
+    writer = _WRITER.get()
+    if writer is None:
+        return _read_ids(plan, count)
+    # SQLite, overlapped: the table's counter is read once (it waits for the queued rows),
+    # then the ids follow on from memory, as long as only `rows_insert` inserts rows.
+    first = writer.next_ids.get(plan.table) or _read_ids(plan, count)[0]
+    writer.next_ids[plan.table] = first + count
+    return list(range(first, first + count))
+
+
+def _read_ids(plan: _Plan, count: int) -> list[int]:
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -304,8 +323,8 @@ def rows_insert(
         group.append(plan.converted(row))
     qn = connection.ops.quote_name
     # The DB-API cursor itself: Django's wrapper would log every parameter (personal data)
-    # when its SQL logging is on, and costs a call per row.
-    with connection.cursor() as wrapper:
+    # when its SQL logging is on, and costs a call per row. Its errors are Django's still.
+    with connection.cursor() as wrapper, connection.wrap_database_errors:
         cursor = wrapper.cursor
         for layout, data in groups.items():
             if connection.vendor == "postgresql":
@@ -313,23 +332,173 @@ def rows_insert(
                     for row in data:
                         copy.write_row(row)
                 continue
-            # The columns no row of the layout fills are NULL in the statement itself:
-            # sqlite3 looks for an adapter for every None it binds, as long as binding the
-            # other values of the row (a quarter of an application's columns are NULL).
-            nulls = set(layout.nulls)
-            marks = ", ".join("NULL" if i in nulls else "?" for i in range(len(plan.fields)))
-            params: Sequence[Sequence[Any]] = data
-            keep = [i for i in range(len(plan.fields)) if i not in nulls]
-            if nulls and len(keep) > 1:
-                given = itemgetter(*keep)
-                params = [given(row) for row in data]
-            elif nulls:
-                params = [[row[keep[0]]] for row in data]
-            # sqlite3's own executemany with its own placeholders: Django's wrapper would copy
-            # the rows through itertools.tee only to rewrite "%s" once.
-            sqlite3.Cursor.executemany(
-                cursor,
-                f"INSERT INTO {qn(plan.table)} ({plan.columns}) VALUES ({marks})",  # noqa: S608 - names from the model
-                params,
-            )
+            _sqlite_insert(cursor, plan, layout, data)
     return ids
+
+
+def _sqlite_insert(
+    cursor: sqlite3.Cursor, plan: _Plan, layout: _Layout, data: list[list[Any]]
+) -> None:
+    # The columns no row of the layout fills are NULL in the statement itself: sqlite3 looks
+    # for an adapter for every None it binds, as long as binding the other values of the row
+    # (a quarter of an application's columns are NULL).
+    nulls = set(layout.nulls)
+    marks = ", ".join("NULL" if i in nulls else "?" for i in range(len(plan.fields)))
+    keep = [i for i in range(len(plan.fields)) if i not in nulls]
+    given: Callable[[list[Any]], Sequence[Any]] | None = None
+    if nulls:
+        given = itemgetter(*keep) if len(keep) > 1 else lambda row: (row[keep[0]],)
+    insert = f"INSERT INTO {connection.ops.quote_name(plan.table)} ({plan.columns}) VALUES "  # noqa: S608 - names from the model
+    writer = _WRITER.get()
+    if writer is not None:
+        writer.insert(insert, marks, len(keep), data, given)
+        return
+    # sqlite3's own executemany with its own placeholders: Django's wrapper would copy the
+    # rows through itertools.tee only to rewrite "%s" once.
+    params: Sequence[Sequence[Any]] = data
+    if given is not None:
+        params = [given(row) for row in data]
+    sqlite3.Cursor.executemany(cursor, f"{insert}({marks})", params)
+
+
+# --------------------------------------------------------------------------------------
+# Overlapped writes (SQLite)
+# --------------------------------------------------------------------------------------
+
+# Rows per statement on the writing thread: SQLite runs a statement's rows in one step, with
+# Python's lock released; more rows would only lengthen the statement's text.
+_ROWS_PER_STATEMENT = 500
+# The statements that take no ids: every other one may insert rows beside `rows_insert`.
+_TAKES_NO_IDS = ("SELECT", "UPDATE", "DELETE", "SAVEPOINT", "RELEASE")
+
+
+class _Writer:
+    """The second thread of `writes_overlapped`: it runs the queued statements, in order, on
+    the connection's own SQLite handle."""
+
+    def __init__(self, handle: sqlite3.Connection) -> None:
+        self.handle = handle
+        self.queue: queue.SimpleQueue[tuple[str, list[Any], bool] | None] = queue.SimpleQueue()
+        self.pending = 0
+        self.idle = threading.Condition()
+        self.error: BaseException | None = None
+        self.dropped = False  # the block was left by an exception: no more rows are written
+        self.next_ids: dict[str, int] = {}
+        self.max_params = handle.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self.thread = threading.Thread(target=self._run, name="readmit-bulk-writer", daemon=True)
+        self.thread.start()
+
+    def insert(
+        self,
+        insert: str,
+        marks: str,
+        width: int,
+        data: list[list[Any]],
+        given: Callable[[list[Any]], Sequence[Any]] | None,
+    ) -> None:
+        """Queue `data`'s rows as multi-row INSERTs (each row's `given` values, else all)."""
+        per = max(1, min(_ROWS_PER_STATEMENT, self.max_params // max(width, 1)))
+        row = f"({marks})"
+        full = ""
+        for start in range(0, len(data), per):
+            part = data[start : start + per]
+            if len(part) == per:  # the same text each time: compiled once, from the cache
+                full = full or insert + ", ".join([row] * per)
+                sql = full
+            else:
+                sql = insert + ", ".join([row] * len(part))
+            values = chain.from_iterable(part if given is None else map(given, part))
+            self._put(sql, list(values), data=True)
+
+    def _put(self, sql: str, params: list[Any], *, data: bool) -> None:
+        with self.idle:
+            self.pending += 1
+        self.queue.put((sql, params, data))
+
+    def wait(self) -> None:
+        """Until every queued statement has run; a failed one is raised again (every time)."""
+        with self.idle:
+            while self.pending:
+                self.idle.wait()
+        if self.error is not None:
+            with connection.wrap_database_errors:
+                raise self.error
+
+    def statement(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        """Django's execute wrapper: a savepoint is queued in its place among the inserts;
+        any other statement runs once the queued ones have."""
+        start = sql.lstrip()[:10].upper()
+        if start.startswith(("SAVEPOINT", "RELEASE")) and not params and not many:
+            self._put(sql, [], data=False)
+            return None
+        self.wait()
+        if not start.startswith(_TAKES_NO_IDS):
+            self.next_ids.clear()
+        return execute(sql, params, many, context)
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+
+    def _run(self) -> None:
+        cursor = self.handle.cursor()
+        try:
+            while (item := self.queue.get()) is not None:
+                sql, params, data = item
+                try:
+                    # After a failure, or once the block is left by an exception, the
+                    # savepoints still run (the transaction's own bookkeeping expects
+                    # them), the rows no longer.
+                    if not data or (self.error is None and not self.dropped):
+                        cursor.execute(sql, params)
+                except Exception as exc:
+                    self.error = self.error or exc
+                finally:
+                    with self.idle:
+                        self.pending -= 1
+                        if not self.pending:
+                            self.idle.notify_all()
+        finally:
+            cursor.close()
+
+
+_WRITER: ContextVar[_Writer | None] = ContextVar("readmit_bulk_writer", default=None)
+
+
+@contextmanager
+def writes_overlapped() -> Iterator[None]:
+    """On SQLite, `rows_insert` writes on a second thread while the caller goes on building
+    the next rows (the import: SQLite's own work was some 40 % of its time, and the caller's
+    Python the rest, one after the other on one core).
+
+    The rows are queued as multi-row INSERTs, which SQLite runs in one step each with
+    Python's lock released (`executemany` takes the lock back for every row, and would wait
+    behind the caller for each). The connection's other statements wait for the queued
+    ones to have run first, so every read sees every row written before it; savepoints are
+    queued in their place, so a rollback to one undoes exactly the rows after it. Ids come
+    from the table's counter once, then from memory, until any statement that might insert
+    rows another way. An insert that fails is raised, as Django's error, by the next
+    statement in the block and by every one after, and by the block's end, so the
+    enclosing transaction can only roll back; leaving the block by an exception drops the
+    rows not yet written. On PostgreSQL, and inside another such block, it does nothing.
+
+    Call it inside the transaction, and leave it before the transaction ends (a commit does
+    not go through the statements it waits for)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("writes_overlapped must run inside the caller's transaction")
+    if connection.vendor != "sqlite" or _WRITER.get() is not None:
+        yield
+        return
+    writer = _Writer(connection.connection)
+    token = _WRITER.set(writer)
+    try:
+        with connection.execute_wrapper(writer.statement):
+            try:
+                yield
+            except BaseException:
+                writer.dropped = True
+                raise
+            writer.wait()
+    finally:
+        _WRITER.reset(token)
+        writer.close()

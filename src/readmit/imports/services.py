@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 
 from readmit.accounts.capabilities import Capability, has, require
 from readmit.accounts.models import State
-from readmit.audit.services import audit_record
+from readmit.audit.services import audit_chain_held, audit_record
+from readmit.core.bulk import writes_overlapped
 from readmit.core.errors import DomainError
 from readmit.core.timeutil import today as local_today
 from readmit.imports.columns import APPLICATION_COLUMNS, NAMES
@@ -404,7 +405,9 @@ def _import(
     if dry_run or (not report.ok and not valid_only) or not parsed:
         return report
     try:
-        with transaction.atomic(), _page_cache():
+        # One transaction; the chain's head held for it, and the rows written on a second
+        # thread while the next are built (SQLite).
+        with transaction.atomic(), _page_cache(), audit_chain_held(), writes_overlapped():
             _save(actor, parsed, report, tick, validator.lookups)
             audit_record(
                 actor=actor,
