@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from readmit.accounts.models import State, User
-from readmit.core.bulk import json_encoder, rows_insert
+from readmit.core.bulk import JSONText, json_encoder, rows_insert
 from readmit.persons.models import Identifier, Person
 from readmit.returns.models import CaseEvent, ReturnCase
 
@@ -149,6 +149,29 @@ def test_uuids_shared_json_values_and_rows_naming_different_fields(
     assert jobs[ids[2]].public_id == uuid.UUID("0123456789abcdef0123456789abcdef")
     assert len({j.public_id for j in jobs.values()} | {j.public_id for j in by_orm}) == 8
     assert jobs[ids[1]].report == shared and jobs[ids[3]].report == {}
+
+
+def test_json_text_encoded_by_the_caller_is_written_as_it_is(
+    persona: Callable[[str], User],
+) -> None:
+    officer = persona("de-officer")
+    case = ReturnCase.objects.create(
+        owner_authority_id=officer.authority_id,
+        person=Person.objects.create(owner_authority_id=officer.authority_id, surname_latin="J",
+                                     given_names_latin="T", sex="F", birth_year=1990),
+        reference="J-1",
+    )  # fmt: skip
+    value = {"reference": "J-1", "names": ["Əli", 'quote " \\'], "n": 2}
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    (pk,) = rows_insert(CaseEvent, [{"case_id": case.pk, "action": "x", "at": timezone.now(),
+                                     "detail": JSONText(text)}])  # fmt: skip
+    assert CaseEvent.objects.get(pk=pk).detail == value
+    stored = CaseEvent.objects.filter(pk=pk).values_list("detail", flat=True)
+    if connection.vendor == "sqlite":  # jsonb keeps no text
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT detail FROM returns_caseevent WHERE id = %s", [pk])
+            assert cursor.fetchone()[0] == text
+    assert list(stored) == [value]
 
 
 def test_written_gives_what_reading_the_rows_back_gives(persona: Callable[[str], User]) -> None:

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from readmit.audit.context import current_channel
 from readmit.audit.models import AccessLogEntry, AuditEntry, AuditHead, Transmission
-from readmit.core.bulk import json_encoder
+from readmit.core.bulk import JSONText, json_encoder
 from readmit.core.compiled import CompiledInsert
 
 if TYPE_CHECKING:
@@ -124,6 +124,8 @@ def _canonical_json(value: Any) -> str:
     kind = type(value)
     if kind is str:
         return _encode_str(value)
+    if kind is JSONText:  # canonical already (`audit_record_many`)
+        return value
     if kind is int:
         return int.__repr__(value)
     if value is None:
@@ -350,7 +352,8 @@ def audit_record_many(
                 "object_type": object_type,
                 "object_id": "" if object_id is None else str(object_id),
                 "owner_authority_id": item.owner_authority_id,
-                "changes": sanitize_changes(item.changes),
+                # Encoded once, canonically, for the hash and for the row.
+                "changes": JSONText(_canonical_encode(sanitize_changes(item.changes))),
                 "reason": item.reason,
                 "prev_hash": prev,
             }

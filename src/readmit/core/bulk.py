@@ -66,8 +66,8 @@ def _converter(field: models.Field[Any, Any]) -> Converter | None:
     if isinstance(field, models.JSONField):
         # COPY takes the JSON text; SQLite stores it as text, as adapt_json_value does
         # (`json.dumps(v, cls=encoder)`: the same text from one encoder made once). Rows that
-        # share one value (the same object) are encoded once.
-        return _memo(json_encoder((field.encoder or json.JSONEncoder)()))
+        # share one value (the same object) are encoded once; a JSONText is written as it is.
+        return _memo(_json_converter(json_encoder((field.encoder or json.JSONEncoder)())))
     if isinstance(field, models.FileField):
         return lambda v: str(v or "")
     postgres = connection.vendor == "postgresql"
@@ -82,6 +82,20 @@ def _converter(field: models.Field[Any, Any]) -> Converter | None:
         to_python = field.to_python
         return lambda v: v.hex if type(v) is uuid.UUID else to_python(v).hex
     return lambda v: field.get_db_prep_save(v, connection)
+
+
+class JSONText(str):
+    """A JSON field's value that the caller has encoded already (the audit trail's changes,
+    encoded once for the hash and the row): `rows_insert` writes the text as it is."""
+
+    __slots__ = ()
+
+
+def _json_converter(encode: Converter) -> Converter:
+    def converted(value: Any) -> Any:
+        return str(value) if type(value) is JSONText else encode(value)
+
+    return converted
 
 
 def json_encoder(encoder: json.JSONEncoder) -> Converter:
@@ -135,7 +149,8 @@ _MISSING = object()
 
 
 class _Layout(NamedTuple):
-    positions: tuple[int, ...]
+    # The row, in the columns' order, from [*template, *the values given, id, now, today].
+    pick: Callable[[list[Any]], tuple[Any, ...]]
     relations: tuple[int, ...]
     callables: tuple[tuple[int, Callable[[], Any]], ...]
     # The columns no row of this layout fills: not given, no default but None, no time.
@@ -201,28 +216,32 @@ class _Plan:
     ) -> list[Any]:
         """The row's Python values, defaults and times filled, in the columns' order."""
         layout = layout or self.layout(values)
-        row = self.template.copy()
-        for i, value in zip(layout.positions, values.values(), strict=True):
-            row[i] = value
+        row = list(layout.pick([*self.template, *values.values(), pk, now, today]))
         for i in layout.relations:
             value = row[i]
             if isinstance(value, models.Model):
                 row[i] = value.pk
         for i, make in layout.callables:
             row[i] = make()
-        for i in self.now_fields:
-            row[i] = now
-        for i in self.today_fields:
-            row[i] = today
-        row[self.pk_index] = pk
         return row
 
     def _layout(self, names: tuple[str, ...]) -> _Layout:
         positions = tuple(self.index[name] for name in names)
         given = set(positions)
         timed = {self.pk_index, *self.now_fields, *self.today_fields}
+        width = len(self.template)
+        source = list(range(width))  # each column's place in the list `filled` picks from
+        for j, i in enumerate(positions):  # a column named twice: the later value, as before
+            source[i] = width + j
+        extra = width + len(names)
+        source[self.pk_index] = extra
+        for i in self.now_fields:
+            source[i] = extra + 1
+        for i in self.today_fields:
+            source[i] = extra + 2
+        pick = itemgetter(*source) if width > 1 else lambda values: (values[source[0]],)
         layout = _Layout(
-            positions,
+            pick,
             tuple(sorted(given & self.relations)),
             tuple((i, make) for i, make in self.callables if i not in given),
             tuple(
