@@ -3,12 +3,13 @@ goes on; what ends up in the database, and when a read sees it, is as without it
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from readmit.accounts.models import User
 from readmit.core.bulk import rows_insert, writes_overlapped
@@ -44,15 +45,18 @@ def _stored(ids: list[int]) -> list[dict[str, Any]]:
     ]
 
 
+@pytest.fixture
+def owner(persona: Callable[[str], User]) -> int:
+    authority_id = persona("de-officer").authority_id
+    assert authority_id is not None
+    return authority_id
+
+
 def _writer_running() -> bool:
     return any(t.name == WRITER for t in threading.enumerate())
 
 
-def test_rows_written_overlapped_are_the_rows_written_without_it(
-    persona: Callable[[str], User],
-) -> None:
-    owner = persona("de-officer").authority_id
-    assert owner is not None
+def test_rows_written_overlapped_are_the_rows_written_without_it(owner: int) -> None:
     plain = rows_insert(Person, _people(owner, 1234, "P"))
     with writes_overlapped():
         # More rows than one statement takes, and a second call after the first.
@@ -66,11 +70,7 @@ def test_rows_written_overlapped_are_the_rows_written_without_it(
     assert Person.objects.get(pk=overlapped[5]).surname_latin == "O5"
 
 
-def test_a_read_in_the_block_sees_every_row_written_before_it(
-    persona: Callable[[str], User],
-) -> None:
-    owner = persona("de-officer").authority_id
-    assert owner is not None
+def test_a_read_in_the_block_sees_every_row_written_before_it(owner: int) -> None:
     with writes_overlapped():
         for round_ in range(3):
             ids = rows_insert(Person, _people(owner, 700, f"R{round_}-"))
@@ -81,11 +81,7 @@ def test_a_read_in_the_block_sees_every_row_written_before_it(
     assert Person.objects.filter(surname_latin__startswith="R").count() == 2100
 
 
-def test_a_rollback_to_a_savepoint_undoes_exactly_the_rows_written_after_it(
-    persona: Callable[[str], User],
-) -> None:
-    owner = persona("de-officer").authority_id
-    assert owner is not None
+def test_a_rollback_to_a_savepoint_undoes_exactly_the_rows_written_after_it(owner: int) -> None:
     with writes_overlapped():
         before = rows_insert(Person, _people(owner, 600, "A"))
         with pytest.raises(ZeroDivisionError), transaction.atomic():
@@ -97,11 +93,7 @@ def test_a_rollback_to_a_savepoint_undoes_exactly_the_rows_written_after_it(
     assert Person.objects.get(pk=after[0]).surname_latin == "C0"
 
 
-def test_a_failed_insert_is_raised_and_nothing_in_the_transaction_is_kept(
-    persona: Callable[[str], User],
-) -> None:
-    owner = persona("de-officer").authority_id
-    assert owner is not None
+def test_a_failed_insert_is_raised_and_nothing_in_the_transaction_is_kept(owner: int) -> None:
     count = Person.objects.count()
     broken = _people(owner, 2, "X")
     broken[1]["surname_latin"] = None  # NOT NULL
@@ -115,11 +107,7 @@ def test_a_failed_insert_is_raised_and_nothing_in_the_transaction_is_kept(
     assert not _writer_running()
 
 
-def test_leaving_the_block_by_an_exception_ends_the_writer_and_saves_nothing(
-    persona: Callable[[str], User],
-) -> None:
-    owner = persona("de-officer").authority_id
-    assert owner is not None
+def test_leaving_the_block_by_an_exception_ends_the_writer_and_saves_nothing(owner: int) -> None:
     count = Person.objects.count()
     with pytest.raises(KeyError), transaction.atomic(), writes_overlapped():
         rows_insert(Person, _people(owner, 2000, "K"))
@@ -132,3 +120,56 @@ def test_leaving_the_block_by_an_exception_ends_the_writer_and_saves_nothing(
 def test_it_runs_only_inside_a_transaction() -> None:
     with pytest.raises(RuntimeError, match="transaction"), writes_overlapped():
         pass
+
+
+def test_a_failed_last_insert_is_raised_by_the_end_of_the_block(owner: int) -> None:
+    count = Person.objects.count()
+    broken = _people(owner, 1, "X")
+    broken[0]["surname_latin"] = None
+    with pytest.raises(IntegrityError), transaction.atomic(), writes_overlapped():
+        rows_insert(Person, _people(owner, 600, "G"))
+        rows_insert(Person, broken)  # nothing after it in the block
+    assert Person.objects.count() == count
+
+
+def test_a_failed_insert_cannot_be_caught_and_forgotten(owner: int) -> None:
+    """Code that catches an IntegrityError and goes on (get_or_create does) would otherwise
+    commit the rows around the one that failed."""
+    count = Person.objects.count()
+    broken = _people(owner, 1, "X")
+    broken[0]["surname_latin"] = None
+    with pytest.raises(IntegrityError), transaction.atomic(), writes_overlapped():
+        rows_insert(Person, broken)
+        with pytest.raises(IntegrityError):
+            Person.objects.count()
+        with pytest.raises(IntegrityError):
+            Person.objects.exists()
+        rows_insert(Person, _people(owner, 3, "L"))
+    assert Person.objects.count() == count
+
+
+def test_rows_of_a_block_left_by_an_exception_are_taken_back_even_if_it_is_caught(
+    owner: int,
+) -> None:
+    count = Person.objects.count()
+    with transaction.atomic():
+        try:
+            with writes_overlapped():
+                rows_insert(Person, _people(owner, 6000, "C"))
+                raise KeyError("caught below")
+        except KeyError:
+            pass
+        assert Person.objects.count() == count
+        rows_insert(Person, _people(owner, 2, "D"))
+    assert Person.objects.count() == count + 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_the_connection_in_the_block_stops_the_writer_first(owner: int) -> None:
+    """Closing SQLite's handle while the other thread runs a statement on it would crash the
+    process; the close waits for the thread, and the transaction is lost, as any closed one."""
+    with contextlib.suppress(DatabaseError), transaction.atomic(), writes_overlapped():
+        rows_insert(Person, _people(owner, 6000, "Z"))
+        connection.close()
+    assert not _writer_running()
+    assert not Person.objects.filter(surname_latin__startswith="Z").exists()

@@ -35,7 +35,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -434,30 +434,44 @@ class _Writer:
             self.pending += 1
         self.queue.put((sql, params, data))
 
-    def wait(self) -> None:
+    def wait(self, *, raising: bool = True) -> None:
         """Until every queued statement has run; a failed one is raised again (every time)."""
         with self.idle:
             while self.pending:
                 self.idle.wait()
-        if self.error is not None:
+        if self.error is not None and raising:
             with connection.wrap_database_errors:
                 raise self.error
 
     def statement(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         """Django's execute wrapper: a savepoint is queued in its place among the inserts;
-        any other statement runs once the queued ones have."""
+        any other statement runs once the queued ones have. A rollback to a savepoint runs
+        even after a failed insert (an `atomic` block being left by an exception), which the
+        next statement raises again."""
         start = sql.lstrip()[:10].upper()
         if start.startswith(("SAVEPOINT", "RELEASE")) and not params and not many:
             self._put(sql, [], data=False)
             return None
-        self.wait()
+        self.wait(raising=not start.startswith("ROLLBACK"))
         if not start.startswith(_TAKES_NO_IDS):
             self.next_ids.clear()
         return execute(sql, params, many, context)
 
     def close(self) -> None:
+        """Stop the thread once the queue has run (without its rows, if `dropped`); an
+        interruption (Ctrl-C) while waiting for it is raised once the thread has ended."""
+        if not self.thread.is_alive():
+            return
         self.queue.put(None)
-        self.thread.join()
+        interrupted: BaseException | None = None
+        while self.thread.is_alive():
+            try:
+                self.thread.join()
+            except BaseException as exc:
+                self.dropped = True
+                interrupted = interrupted or exc
+        if interrupted is not None:
+            raise interrupted
 
     def _run(self) -> None:
         cursor = self.handle.cursor()
@@ -497,27 +511,40 @@ def writes_overlapped() -> Iterator[None]:
     queued in their place, so a rollback to one undoes exactly the rows after it. Ids come
     from the table's counter once, then from memory, until any statement that might insert
     rows another way. An insert that fails is raised, as Django's error, by the next
-    statement in the block and by every one after, and by the block's end, so the
-    enclosing transaction can only roll back; leaving the block by an exception drops the
-    rows not yet written. On PostgreSQL, and inside another such block, it does nothing.
+    statement in the block, by every one after, and by the block's end.
 
-    Call it inside the transaction, and leave it before the transaction ends (a commit does
-    not go through the statements it waits for)."""
+    The block is an `atomic` block of its own, on every database: left by an exception, it
+    takes back every row written in it, even if the caller catches the exception and
+    commits. Closing the connection inside it waits for the thread first. On PostgreSQL, and
+    inside another such block, it is only that atomic block.
+
+    Call it inside the transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("writes_overlapped must run inside the caller's transaction")
     if connection.vendor != "sqlite" or _WRITER.get() is not None:
-        yield
+        with transaction.atomic():
+            yield
         return
-    writer = _Writer(connection.connection)
-    token = _WRITER.set(writer)
-    try:
-        with connection.execute_wrapper(writer.statement):
-            try:
+    db = transaction.get_connection()
+    with transaction.atomic():
+        writer = _Writer(db.connection)
+        token = _WRITER.set(writer)
+
+        def close_after_writer() -> None:
+            # Closing the handle while the thread runs a statement on it crashes the process.
+            writer.dropped = True
+            writer.close()
+            type(db)._close(db)
+
+        db._close = close_after_writer
+        try:
+            with db.execute_wrapper(writer.statement):
                 yield
-            except BaseException:
-                writer.dropped = True
-                raise
-            writer.wait()
-    finally:
-        _WRITER.reset(token)
-        writer.close()
+                writer.wait()
+        except BaseException:
+            writer.dropped = True
+            raise
+        finally:
+            _WRITER.reset(token)
+            del db._close
+            writer.close()
