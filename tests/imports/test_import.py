@@ -377,8 +377,6 @@ def _app_row(i: int, kind: str = "own_nationals", **over: str) -> list[str]:
 def _refuse_in_call(monkeypatch: pytest.MonkeyPatch, call: int) -> None:
     """The drafting of the `call`-th chunk meets a draft the service refuses (its first row
     asks for the accelerated procedure without the date of apprehension)."""
-    import dataclasses
-
     from readmit.imports import services
 
     real = services.applications_draft_bulk
@@ -388,7 +386,7 @@ def _refuse_in_call(monkeypatch: pytest.MonkeyPatch, call: int) -> None:
         calls[0] += 1
         if calls[0] == call:
             drafts = list(kwargs["drafts"])
-            drafts[0] = dataclasses.replace(drafts[0], procedure="accelerated", apprehended_on=None)
+            drafts[0] = drafts[0]._replace(procedure="accelerated", apprehended_on=None)
             kwargs["drafts"] = drafts
         return real(**kwargs)
 

@@ -158,10 +158,10 @@ def _inputs(cases: Sequence[ReturnCase], **over: Any) -> list[DraftInput]:
 def test_references_continue_the_single_numbering_before_and_after(world: World) -> None:
     officer = world.officer
     first, *middle, last = _cases(officer, 5)
-    before = application_draft(actor=officer, **_inputs([first])[0].__dict__)
+    before = application_draft(actor=officer, **_inputs([first])[0]._asdict())
     with transaction.atomic():
         ids = applications_draft_bulk(actor=officer, drafts=_inputs(middle))
-    after = application_draft(actor=officer, **_inputs([last])[0].__dict__)
+    after = application_draft(actor=officer, **_inputs([last])[0]._asdict())
     references = [before.reference]
     references += [Application.objects.get(pk=pk).reference for pk in ids]
     references.append(after.reference)
@@ -179,17 +179,17 @@ def test_a_draft_the_single_path_refuses_is_refused_with_its_error_and_nothing_i
     cases = _cases(officer, 3)
     drafts = _inputs(cases)
     bad = [
-        DraftInput(**{**drafts[1].__dict__, "procedure": "accelerated"}),
-        DraftInput(**{**drafts[2].__dict__, "kind": "readmission_in_error"}),
-        DraftInput(**{**drafts[0].__dict__, "return_case_id": 10**9}),
-        DraftInput(**{**drafts[0].__dict__, "requested_state": "US"}),
-        DraftInput(**{**drafts[0].__dict__, "persons": [
-            PersonInput(person_id=world.person.pk, role="principal")]}),  # not the case's person
+        drafts[1]._replace(procedure="accelerated"),
+        drafts[2]._replace(kind="readmission_in_error"),
+        drafts[0]._replace(return_case_id=10**9),
+        drafts[0]._replace(requested_state="US"),
+        drafts[0]._replace(persons=[  # not the case's person
+            PersonInput(person_id=world.person.pk, role="principal")]),
     ]  # fmt: skip
     expected: list[DomainError] = []
     for draft in bad:
         with pytest.raises(DomainError) as single:
-            application_draft(actor=officer, **draft.__dict__)
+            application_draft(actor=officer, **draft._asdict())
         expected.append(single.value)
     counts = (Application.objects.count(), AuditEntry.objects.count())
     with pytest.raises(DraftsRefused) as refused, transaction.atomic():
@@ -205,7 +205,7 @@ def test_a_draft_the_single_path_refuses_is_refused_with_its_error_and_nothing_i
 def test_a_role_without_drafting_is_refused(world: World, persona: Callable[[str], User]) -> None:
     reader = persona("de-readonly")
     with pytest.raises(DomainError) as single:
-        application_draft(actor=reader, **_inputs([world.case])[0].__dict__)
+        application_draft(actor=reader, **_inputs([world.case])[0]._asdict())
     with pytest.raises(DomainError) as bulk, transaction.atomic():
         applications_draft_bulk(actor=reader, drafts=_inputs([world.case]))
     assert (type(bulk.value), bulk.value.message) == (type(single.value), single.value.message)
