@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from readmit.audit.context import current_channel
 from readmit.audit.models import AccessLogEntry, AuditEntry, AuditHead, Transmission
-from readmit.core.bulk import JSONText, json_encoder
+from readmit.core.bulk import JSONText, json_encoder, rows_insert
 from readmit.core.compiled import CompiledInsert
 
 if TYPE_CHECKING:
@@ -327,8 +327,6 @@ def audit_record_many(
     would hash it (the same canonical content, in order, each on the previous one's hash),
     and the rows are inserted in batches (of 500: with overlapped writes, the first are
     written while the next are hashed). Returns the number written."""
-    from readmit.core.bulk import rows_insert
-
     moment = at or timezone.now()
     key = _audit_key()
     common = {"channel": current_channel(), **_actor_fields(actor)}

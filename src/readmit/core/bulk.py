@@ -212,10 +212,10 @@ class _Plan:
         pk: int,
         now: dt.datetime,
         today: dt.date,
-        layout: _Layout | None = None,
+        layout: _Layout,
     ) -> list[Any]:
-        """The row's Python values, defaults and times filled, in the columns' order."""
-        layout = layout or self.layout(values)
+        """The row's Python values, defaults and times filled, in the columns' order
+        (`layout`: the values' own, from `layout`)."""
         row = list(layout.pick([*self.template, *values.values(), pk, now, today]))
         for i in layout.relations:
             value = row[i]
