@@ -3,18 +3,31 @@
     READMIT_URL=http://127.0.0.1:8000 \
     READMIT_TOKEN=$(readmit token create --user de-officer) \
     READMIT_PARTNER_TOKEN=$(readmit token create --user az-integration) \
+    READMIT_PARTNER_ADMIN_TOKEN=$(readmit token create --user az-admin) \
     python docs/examples/walkthrough.py
 
-As Germany's return authority (de-officer): register a person, open a return case, draft an
-application to Azerbaijan, attach a passport copy and submit. As the Azerbaijani central
-authority's system integration: find the application in the work queue, acknowledge receipt
-and accept the person. See docs/api.md for tokens, pagination, idempotency and errors.
+(`az-integration` is made once with `readmit createuser az-integration --authority az-sms
+--role officer --system`, see docs/api.md.)
+
+As Azerbaijan's authority administrator: register a webhook endpoint (a small receiver this
+script runs on 127.0.0.1) for the submitted and accepted events. As Germany's return
+authority (de-officer): register a person, open a return case, draft an application to
+Azerbaijan, attach a passport copy and submit. As the Azerbaijani central authority's system
+integration: find the application in the work queue, acknowledge receipt and accept the
+person. Then wait for the two signed webhooks (the worker, `readmit worker`, sends them) and
+check their signatures. See docs/api.md and docs/webhooks.md.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import http.server
+import json
 import os
 import sys
+import threading
+import time
 import uuid
 from typing import Any
 
@@ -38,8 +51,75 @@ def call(client: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
     return response.json()
 
 
-def main(base_url: str, token: str, partner_token: str) -> dict[str, Any]:
+def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
+    """The signature check of docs/webhooks.md, over the raw bytes of the body."""
+    try:
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        t = int(parts["t"])
+    except (ValueError, KeyError):
+        return False
+    if abs(time.time() - t) > tolerance:
+        return False
+    expected = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+class Receiver(http.server.ThreadingHTTPServer):
+    """A webhook receiver on 127.0.0.1 (a free port): it keeps every request it is sent."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, bytes]] = []  # (Readmit-Signature, raw body)
+        super().__init__(("127.0.0.1", 0), _Hook)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/readmit-hook"
+
+
+class _Hook(http.server.BaseHTTPRequestHandler):
+    server: Receiver
+
+    def do_POST(self) -> None:  # the name http.server calls
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.received.append((self.headers.get("Readmit-Signature", ""), body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def wait_for_webhooks(
+    receiver: Receiver, secret: str, application_id: int, wanted: set[str], seconds: float = 90
+) -> list[str]:
+    """The event types received for the application, once every one `wanted` has come with a
+    valid signature (a delivery that does not verify is ignored, as a receiver must)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        types = [
+            event["type"]
+            for header, body in list(receiver.received)
+            if verify(secret, header, body)
+            and (event := json.loads(body))["data"]["application"]["id"] == application_id
+        ]
+        if wanted <= set(types) or time.monotonic() > deadline:
+            return types
+        time.sleep(0.5)
+
+
+def main(
+    base_url: str, token: str, partner_token: str, partner_admin_token: str
+) -> dict[str, Any]:
     api = f"{base_url.rstrip('/')}/api/v1"
+    receiver = Receiver()
+    wanted = {"application.submitted", "application.accepted"}
+    with httpx.Client(base_url=api, headers=_auth(partner_admin_token), timeout=TIMEOUT) as admin:
+        endpoint = call(admin, "POST", "/webhooks", json={
+            "url": receiver.url, "event_types": sorted(wanted),
+            "description": "walkthrough receiver",
+        })  # fmt: skip
+        print(f"Webhook endpoint #{endpoint['id']} registered for {receiver.url}")
     with httpx.Client(base_url=api, headers=_auth(token), timeout=TIMEOUT) as de:
         me = call(de, "GET", "/me")
         print(f"Signed in as {me['username']} of {me['authority']['name']}")
@@ -83,11 +163,15 @@ def main(base_url: str, token: str, partner_token: str) -> dict[str, Any]:
         status = reply["application"]["persons"][0]["status"]
         print(f"Azerbaijan replied: {status}")
 
-    # --- Webhook reception ---------------------------------------------------------------
-    # WEBHOOKS: the Azerbaijani and German endpoints registered in Readmit receive the
-    # signed events of this case here (added with the webhooks, src/readmit/webhooks).
-    # -------------------------------------------------------------------------------------
-    return {"application_id": application["id"], "status": status}
+    # The worker delivers the events after their transactions commit, signed with the secret.
+    received = wait_for_webhooks(receiver, endpoint["secret"], application["id"], wanted)
+    print(f"Webhooks received, signatures checked: {', '.join(received) or 'none'}")
+    with httpx.Client(base_url=api, headers=_auth(partner_admin_token), timeout=TIMEOUT) as admin:
+        call(admin, "PATCH", f"/webhooks/{endpoint['id']}", json={"enabled": False})
+    receiver.shutdown()
+    if not wanted <= set(received):
+        sys.exit("The signed webhooks did not all come within 90 s: is `readmit worker` running?")
+    return {"application_id": application["id"], "status": status, "webhooks": received}
 
 
 if __name__ == "__main__":
@@ -95,5 +179,6 @@ if __name__ == "__main__":
         os.environ.get("READMIT_URL", "http://127.0.0.1:8000"),
         os.environ["READMIT_TOKEN"],
         os.environ["READMIT_PARTNER_TOKEN"],
+        os.environ["READMIT_PARTNER_ADMIN_TOKEN"],
     )
     print(result)

@@ -58,8 +58,11 @@ def test_the_documented_walkthrough_runs_against_a_live_server(
         actor=None, authority=central, username="az-integration", role="officer", is_system=True
     )
     az_token = token_create(actor=None, user=integration, name="walkthrough").plaintext
-    result = _walkthrough().main(live_server.url, de_token, az_token)
+    admin_token = token_create(actor=None, user=persona("az-admin"), name="walkthrough").plaintext
+    result = _walkthrough().main(live_server.url, de_token, az_token, admin_token)
     assert result["status"] == "accepted"
+    # The receiver got both events of this application, each with a valid signature.
+    assert sorted(result["webhooks"]) == ["application.accepted", "application.submitted"]
 
 
 def _seed(token: str) -> dict[str, int]:
