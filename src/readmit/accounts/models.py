@@ -195,6 +195,12 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
         return self.filter(user_id=user.pk)
 
 
+def token_usable(revoked_at: Any, expires_at: Any, at: Any) -> bool:
+    """A token is usable until it is revoked or expires (the API's check reads the two
+    columns without building the model, which would cost every call)."""
+    return revoked_at is None and expires_at > at
+
+
 class ApiToken(models.Model):
     """A bearer token. Only its SHA-256 is stored; the token itself is shown once."""
 
@@ -221,4 +227,4 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     def is_usable(self, at: Any) -> bool:
-        return self.revoked_at is None and self.expires_at > at
+        return token_usable(self.revoked_at, self.expires_at, at)

@@ -23,7 +23,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from readmit.accounts.capabilities import Capability, has, require
-from readmit.accounts.models import ApiToken, Authority, AuthorityKind, Role, User
+from readmit.accounts.models import ApiToken, Authority, AuthorityKind, Role, User, token_usable
 from readmit.audit.services import audit_record
 from readmit.core.compiled import CompiledQuery
 from readmit.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -383,7 +383,7 @@ def token_authenticate(plaintext: str) -> User | None:
     if not secrets.compare_digest(digest, _digest(plaintext.strip())):
         return None
     now = timezone.now()
-    if not ApiToken(revoked_at=revoked_at, expires_at=expires_at).is_usable(now):
+    if not token_usable(revoked_at, expires_at, now):
         return None
     users_end = len(_TOKEN_FIELDS) + len(_USER_FIELDS)
     user = User.from_db(DEFAULT_DB_ALIAS, _USER_FIELDS, row[len(_TOKEN_FIELDS) : users_end])
