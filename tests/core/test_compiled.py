@@ -8,12 +8,13 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.db.models import signals
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from readmit.accounts.models import Authority, State, User
 from readmit.audit.models import AccessLogEntry
-from readmit.core.compiled import CompiledInsert, CompiledQuery
+from readmit.core.compiled import CompiledInsert, CompiledQuery, model_from_row
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +138,46 @@ def test_compiled_timestamps_are_the_orms_aware_utc_datetimes(
     assert compiled == orm[0] == moment
     assert compiled.tzinfo is orm[0].tzinfo  # the same zone object, as Django gives it
     assert compiled.isoformat() == "2026-03-29T01:30:15.123456+00:00"
+
+
+def test_a_model_built_from_a_compiled_row_is_the_one_from_db_builds(
+    persona: Callable[[str], User],
+) -> None:
+    officer = persona("de-officer")
+    wanted = {"id", "username", "authority_id", "is_active", "last_login"}
+    # In the model's order of columns, which from_db takes its values in.
+    names = tuple(f.attname for f in User._meta.concrete_fields if f.attname in wanted)
+    row = User.objects.filter(pk=officer.pk).values_list(*names).get()
+    built = model_from_row(User, names, row)
+    orm = User.from_db("default", names, row)
+    assert {k: v for k, v in built.__dict__.items() if k != "_state"} == {
+        k: v for k, v in orm.__dict__.items() if k != "_state"
+    }
+    assert (built._state.adding, built._state.db) == (False, "default")
+    assert built.authority.code == officer.authority.code  # relations load as usual
+    # A column not read is deferred and loads on first use, as with from_db.
+    assert built.get_deferred_fields() >= {"email"}
+    with CaptureQueriesContext(connection) as queries:
+        assert built.email == officer.email
+    assert len(queries.captured_queries) == 1
+    # Saving it writes an update, not a second user.
+    built.first_name = "Renamed"
+    built.save(update_fields=["first_name"])
+    assert User.objects.filter(username=officer.username).count() == 1
+    assert User.objects.get(pk=officer.pk).first_name == "Renamed"
+
+
+def test_a_model_with_init_signal_receivers_is_built_by_from_db() -> None:
+    seen: list[object] = []
+
+    def receiver(sender: type, instance: object, **kwargs: object) -> None:
+        seen.append(instance)
+
+    signals.post_init.connect(receiver, sender=State)
+    try:
+        row = State.objects.filter(code="DE").values_list("code", "name").get()
+        state = model_from_row(State, ("code", "name"), row)
+    finally:
+        signals.post_init.disconnect(receiver, sender=State)
+    assert seen == [state]
+    assert state.name == row[1]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -25,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from readmit.accounts.capabilities import Capability, has, require
 from readmit.accounts.models import ApiToken, Authority, AuthorityKind, Role, User, token_usable
 from readmit.audit.services import audit_record
-from readmit.core.compiled import CompiledQuery
+from readmit.core.compiled import CompiledQuery, model_from_row
 from readmit.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 if TYPE_CHECKING:
@@ -386,12 +386,12 @@ def token_authenticate(plaintext: str) -> User | None:
     if not token_usable(revoked_at, expires_at, now):
         return None
     users_end = len(_TOKEN_FIELDS) + len(_USER_FIELDS)
-    user = User.from_db(DEFAULT_DB_ALIAS, _USER_FIELDS, row[len(_TOKEN_FIELDS) : users_end])
+    user = model_from_row(User, _USER_FIELDS, row[len(_TOKEN_FIELDS) : users_end])
     if not user.is_active:
         return None
     authority = row[users_end:]
     user.authority = (
-        Authority.from_db(DEFAULT_DB_ALIAS, _AUTHORITY_FIELDS, authority)
+        model_from_row(Authority, _AUTHORITY_FIELDS, authority)
         if authority[0] is not None
         else None
     )

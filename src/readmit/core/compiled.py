@@ -34,7 +34,8 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, signals
+from django.db.models.base import ModelState
 from django.db.models.sql.compiler import SQLCompiler
 
 # Stand-ins for the values: integers no id, count or code takes, so that each one is found
@@ -206,6 +207,40 @@ class CompiledQuery:
                 columns[position] = value
             converted.append(tuple(columns))
         return converted
+
+
+def model_from_row(
+    model: type[Model], attnames: tuple[str, ...], values: Any, using: str = "default"
+) -> Any:
+    """A `model` instance from a compiled read's columns, as `Model.from_db` would build it,
+    without running `Model.__init__`.
+
+    `__init__` sets each field through its descriptor and sends the pre- and post-init
+    signals; for a row just read, that ends in the same `__dict__`. In the API's read of one
+    application, the three instances it builds (the application, and the token's user and
+    authority) took 130 µs a request through `from_db`, a twentieth of the request. Columns
+    not given are deferred, as with `from_db`. A model with init signal receivers (they may
+    do anything) or a column that is not a concrete field goes through `from_db`.
+    """
+    if _built_directly(model, attnames):
+        instance = model.__new__(model)
+        instance.__dict__.update(zip(attnames, values, strict=True))
+        state = instance._state = ModelState()
+        state.adding = False
+        state.db = using
+        return instance
+    return model.from_db(using, attnames, values)
+
+
+@functools.lru_cache(maxsize=64)
+def _built_directly(model: type[Model], attnames: tuple[str, ...]) -> bool:
+    concrete = {field.attname for field in model._meta.concrete_fields}
+    return (
+        set(attnames) <= concrete
+        and len(set(attnames)) == len(attnames)
+        and not signals.pre_init.has_listeners(model)
+        and not signals.post_init.has_listeners(model)
+    )
 
 
 class CompiledInsert:

@@ -13,7 +13,6 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -26,7 +25,7 @@ from readmit.agreements.choices import RuleUnit
 from readmit.agreements.models import EvidenceType
 from readmit.audit.services import access_log_record
 from readmit.core.calendar import CalendarError, working_days_between
-from readmit.core.compiled import CompiledQuery
+from readmit.core.compiled import CompiledQuery, model_from_row
 from readmit.core.errors import NotFound
 from readmit.core.scoping import get_visible
 from readmit.persons.sharing import SHAREABLE_FIELDS
@@ -352,7 +351,7 @@ def application_view(
         raise NotFound(_("Not found, or not visible to you."))
     row = rows[0]
     n = len(_APPLICATION_FIELDS)
-    application = Application.from_db(DEFAULT_DB_ALIAS, _APPLICATION_FIELDS, row[:n])
+    application = model_from_row(Application, _APPLICATION_FIELDS, row[:n])
     (
         agreement_code,
         agreement_title,
