@@ -377,6 +377,16 @@ def test_api_registers_an_endpoint_and_lists_deliveries(
     _submit(persona, draft, django_capture_on_commit_callbacks)
     headers, body = receiver.requests[0]
     assert signing.verify(created["secret"], headers["Readmit-Signature"], body)
+    # The event's time is written as the API writes it, character for character.
+    event = json.loads(body)["data"]["event"]
+    reader = token_create(actor=None, user=persona("az-officer"), name="t", days=5)
+    timeline = client.get(
+        f"/api/v1/applications/{draft.pk}/events",
+        HTTP_AUTHORIZATION=f"Bearer {reader.plaintext}",
+    ).json()
+    submitted = next(e for e in timeline if e["action"] == event["action"])
+    assert event["at"] == submitted["at"] == json.loads(body)["created"]
+    assert event["at"].endswith("Z")
     listed = client.get(f"/api/v1/webhooks/{created['id']}/deliveries", **auth).json()
     assert [d["status"] for d in listed] == ["delivered"]
     assert listed[0]["attempt_log"][0]["status_code"] == 204

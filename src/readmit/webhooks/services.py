@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pydantic_core import to_json
 
 from readmit.accounts.capabilities import Capability, require
 from readmit.accounts.models import User
@@ -237,6 +238,12 @@ def _sees(authority: Authority, application: Application, event: ApplicationEven
     return Application.objects.visible_to(reader).filter(pk=application.pk).exists()
 
 
+def _json_time(value: dt.date | dt.datetime | None) -> str | None:
+    """A date or an instant as the API writes it (pydantic-core: `2026-03-02T10:15:00Z`), so
+    that an integration reads one format from both."""
+    return None if value is None else to_json(value).decode()[1:-1]
+
+
 def payload(event: ApplicationEvent, application: Application) -> dict[str, Any]:
     """What a delivery says: ids, the event type, the reference, shared statuses and links.
     Every value is on the shared side of the border (readmission.selectors allow-lists), so
@@ -247,7 +254,7 @@ def payload(event: ApplicationEvent, application: Application) -> dict[str, Any]
         person = {"id": event.person_id, "role": event.person.role, "status": event.person.status}
     return {
         "type": event_type_of(event.action),
-        "created": event.at.isoformat(),
+        "created": _json_time(event.at),
         "data": {
             "application": {
                 "id": application.pk,
@@ -256,13 +263,13 @@ def payload(event: ApplicationEvent, application: Application) -> dict[str, Any]
                 "kind": application.kind,
                 "requesting_state": application.requesting_authority.state_id,
                 "requested_state": application.requested_state_id,
-                "reply_due": application.reply_due.isoformat() if application.reply_due else None,
+                "reply_due": _json_time(application.reply_due),
             },
             "event": {
                 "id": event.pk,
                 "action": event.action,
-                "at": event.at.isoformat(),
-                "due": event.due.isoformat() if event.due else None,
+                "at": _json_time(event.at),
+                "due": _json_time(event.due),
             },
             "person": person,
         },
