@@ -181,3 +181,19 @@ def test_a_model_with_init_signal_receivers_is_built_by_from_db() -> None:
         signals.post_init.disconnect(receiver, sender=State)
     assert seen == [state]
     assert state.name == row[1]
+
+
+def test_a_receiver_connected_after_first_use_is_still_honoured() -> None:
+    row = State.objects.filter(code="FR").values_list("code", "name").get()
+    model_from_row(State, ("code", "name"), row)  # first use, no receivers
+    seen: list[object] = []
+
+    def receiver(sender: type, instance: object, **kwargs: object) -> None:
+        seen.append(instance)
+
+    signals.post_init.connect(receiver, sender=State)
+    try:
+        state = model_from_row(State, ("code", "name"), row)
+    finally:
+        signals.post_init.disconnect(receiver, sender=State)
+    assert seen == [state]

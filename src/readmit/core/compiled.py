@@ -222,7 +222,11 @@ def model_from_row(
     not given are deferred, as with `from_db`. A model with init signal receivers (they may
     do anything) or a column that is not a concrete field goes through `from_db`.
     """
-    if _built_directly(model, attnames):
+    if (
+        _concrete_columns(model, attnames)
+        and not signals.pre_init.has_listeners(model)
+        and not signals.post_init.has_listeners(model)
+    ):
         instance = model.__new__(model)
         instance.__dict__.update(zip(attnames, values, strict=True))
         state = instance._state = ModelState()
@@ -233,14 +237,10 @@ def model_from_row(
 
 
 @functools.lru_cache(maxsize=64)
-def _built_directly(model: type[Model], attnames: tuple[str, ...]) -> bool:
+def _concrete_columns(model: type[Model], attnames: tuple[str, ...]) -> bool:
+    """Each name a concrete field's column, once."""
     concrete = {field.attname for field in model._meta.concrete_fields}
-    return (
-        set(attnames) <= concrete
-        and len(set(attnames)) == len(attnames)
-        and not signals.pre_init.has_listeners(model)
-        and not signals.post_init.has_listeners(model)
-    )
+    return set(attnames) <= concrete and len(set(attnames)) == len(attnames)
 
 
 class CompiledInsert:
