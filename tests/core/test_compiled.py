@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from readmit.accounts.models import Authority, State, User
 from readmit.audit.models import AccessLogEntry
-from readmit.core.compiled import CompiledInsert, CompiledQuery, model_from_row
+from readmit.core.compiled import CompiledInsert, CompiledQuery, CompiledWithLists, model_from_row
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +197,67 @@ def test_a_receiver_connected_after_first_use_is_still_honoured() -> None:
     finally:
         signals.post_init.disconnect(receiver, sender=State)
     assert seen == [state]
+
+
+_STATE = CompiledQuery(
+    lambda _key, code: State.objects.filter(code=code).values_list("code", "name", "eu_accession")
+)
+_STATE_AUTHORITIES = CompiledQuery(
+    lambda _key, code: (
+        Authority.objects.filter(state_id=code)
+        .order_by("-kind", "pk")
+        .values_list("pk", "code", "kind", "is_active")
+    )
+)
+_STATE_USERS = CompiledQuery(
+    lambda _key, code: (
+        User.objects.filter(authority__state_id=code)
+        .order_by("-last_login", "username")
+        .values_list("username", "last_login", "date_joined", "is_active")
+    )
+)
+_NOTHING = CompiledQuery(lambda _key, code: State.objects.none().values_list("code"))
+_STATE_KINDS = CompiledQuery(  # DISTINCT: JSON cannot carry it, so it keeps its own read
+    lambda _key, code: (
+        Authority.objects.filter(state_id=code).order_by("kind").values_list("kind").distinct()
+    )
+)
+
+
+def test_a_read_with_lists_gives_what_each_read_gives_in_one_statement_on_postgresql(
+    persona: Callable[[str], User],
+) -> None:
+    moment = dt.datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=dt.UTC)
+    User.objects.filter(username="de-officer").update(last_login=moment)
+    persona("de-supervisor")  # more than one user, more than one authority
+    joined = CompiledWithLists(_STATE, _STATE_AUTHORITIES, _STATE_USERS, _NOTHING)
+    for code in ("DE", "AZ", "FR"):
+        with CaptureQueriesContext(connection) as queries:
+            head, lists = joined(code)
+        assert head == _STATE(code)
+        assert lists == [_STATE_AUTHORITIES(code), _STATE_USERS(code), []]
+        # The same types, down to the time zone object of each timestamp.
+        separate = [_STATE_AUTHORITIES(code), _STATE_USERS(code)]
+        assert [[[type(v) for v in row] for row in rows] for rows in lists[:2]] == [
+            [[type(v) for v in row] for row in rows] for rows in separate
+        ]
+        expected = 1 if connection.vendor == "postgresql" else 3  # a read of none is no query
+        assert len(queries.captured_queries) == expected
+    _head, (_authorities, users, _none) = joined("DE")
+    officer = next(row for row in users if row[0] == "de-officer")
+    assert officer[1] == moment and officer[1].tzinfo is dt.UTC
+    # In the read's order (on PostgreSQL no login sorts first when descending): several users,
+    # so the equality above compared an order.
+    assert len(users) > 1
+    # No head row (a state that does not exist, or one out of scope): no lists either.
+    assert joined("XX") == ([], [[], [], []])
+
+
+def test_a_list_json_cannot_carry_keeps_its_own_read(persona: Callable[[str], User]) -> None:
+    persona("de-officer")
+    joined = CompiledWithLists(_STATE, _STATE_KINDS, _STATE_AUTHORITIES)
+    with CaptureQueriesContext(connection) as queries:
+        head, lists = joined("DE")
+    assert head == _STATE("DE")
+    assert lists == [_STATE_KINDS("DE"), _STATE_AUTHORITIES("DE")]
+    assert len(queries.captured_queries) == 3

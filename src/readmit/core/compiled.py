@@ -27,9 +27,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib
+import json
+import re
 import threading
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -128,8 +130,21 @@ def _preparing_cursor() -> type[Any]:
     return PreparingCursor
 
 
+def _slots(params: list[Any], arity: int) -> list[tuple[int, int]]:
+    """Where each stand-in sits among the parameters: (position, index of the value)."""
+    slots: list[tuple[int, int]] = []
+    for position, value in enumerate(params):
+        if type(value) is int and value in _STAND_INS[:arity]:
+            slots.append((position, _STAND_INS.index(value)))
+        elif type(value) is str and value in _STAND_IN_TEXTS[:arity]:
+            slots.append((position, _STAND_IN_TEXTS.index(value)))
+    if {index for _position, index in slots} != set(range(arity)):
+        raise ValueError("a stand-in did not reach the SQL as a parameter of its own")
+    return slots
+
+
 class _Compiled:
-    __slots__ = ("connection", "converters", "params", "slots", "sql")
+    __slots__ = ("connection", "converters", "params", "slots", "sql", "width")
 
     def __init__(self, compiler: SQLCompiler, sql: str, params: tuple[Any, ...], arity: int):
         columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
@@ -140,15 +155,24 @@ class _Compiled:
         self.connection = compiler.connection
         self.sql = sql
         self.params = list(params)
-        self.slots: list[tuple[int, int]] = []
-        for position, value in enumerate(params):
-            if type(value) is int and value in _STAND_INS[:arity]:
-                self.slots.append((position, _STAND_INS.index(value)))
-            elif type(value) is str and value in _STAND_IN_TEXTS[:arity]:
-                self.slots.append((position, _STAND_IN_TEXTS.index(value)))
-        found = {index for _position, index in self.slots}
-        if found != set(range(arity)):
-            raise ValueError("a stand-in did not reach the SQL as a parameter of its own")
+        self.slots = _slots(self.params, arity)
+        self.width = len(columns)
+
+    def convert(self, rows: list[Any]) -> list[Any]:
+        """The rows with the compiler's conversions applied."""
+        if not rows or not self.converters:
+            return list(rows)
+        connection = self.connection
+        converted = []
+        for row in rows:
+            columns = list(row)
+            for position, (functions, expression) in self.converters:
+                value = columns[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                columns[position] = value
+            converted.append(tuple(columns))
+        return converted
 
 
 class CompiledQuery:
@@ -193,20 +217,179 @@ class CompiledQuery:
         params = shape.params.copy()
         for position, index in shape.slots:
             params[position] = values[index]
-        rows = _run(connections[using], shape.sql, params)
-        if not rows or not shape.converters:
-            return list(rows)
-        connection = shape.connection
-        converted = []
-        for row in rows:
-            columns = list(row)
-            for position, (functions, expression) in shape.converters:
-                value = columns[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                columns[position] = value
-            converted.append(tuple(columns))
-        return converted
+        return shape.convert(_run(connections[using], shape.sql, params))
+
+    def _json_list(self, using: str) -> _JSONList:
+        """This read as a scalar subquery giving its rows as one JSON array (PostgreSQL)."""
+        queryset = self._build(None, *_STAND_INS[: self._arity])
+        compiler = queryset.query.get_compiler(using)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return _JSONList("'[]'", [], [])
+        return _json_list(compiler, sql, list(params))
+
+
+class _NotCarried(Exception):
+    """A read whose rows cannot go through JSON unchanged: it keeps a statement of its own."""
+
+
+# What a column's value looks like after a round trip through PostgreSQL's JSON, by the
+# column's field type: as the ORM gives it (None), or parsed back from the ISO 8601 text
+# (timestamps in the session's zone, UTC: checked when the statement is planned).
+_FROM_JSON: dict[str, Callable[[Any], Any] | None] = {
+    **dict.fromkeys(
+        (
+            "AutoField",
+            "BigAutoField",
+            "SmallAutoField",
+            "IntegerField",
+            "BigIntegerField",
+            "SmallIntegerField",
+            "PositiveIntegerField",
+            "PositiveBigIntegerField",
+            "PositiveSmallIntegerField",
+            "CharField",
+            "TextField",
+            "SlugField",
+            "EmailField",
+            "FileField",
+            "BooleanField",
+            "JSONField",
+        )
+    ),
+    "DateField": dt.date.fromisoformat,
+    "DateTimeField": dt.datetime.fromisoformat,
+}
+_POSITIONAL_ORDER = re.compile(r"(\d+) (ASC|DESC)( NULLS (?:FIRST|LAST))?")
+
+
+class _JSONList(NamedTuple):
+    sql: str
+    params: list[Any]
+    converters: list[Callable[[Any], Any] | None]
+
+
+def _json_list(compiler: SQLCompiler, sql: str, params: list[Any]) -> _JSONList:
+    """`SELECT cols FROM … WHERE … ORDER BY n` as `(SELECT json_agg(json_build_array(cols)
+    ORDER BY col_n) FROM … WHERE …)`: the same rows, in the same order, as one value."""
+    query = compiler.query
+    if query.distinct or query.group_by is not None or query.low_mark or query.high_mark:
+        raise _NotCarried
+    columns: list[str] = []
+    converters: list[Callable[[Any], Any] | None] = []
+    for column, _sql, _alias in compiler.select[: compiler.col_count]:
+        field = column.output_field
+        kind = field.get_internal_type()
+        if kind not in _FROM_JSON or getattr(field, "decoder", None) is not None:
+            raise _NotCarried
+        column_sql, column_params = compiler.compile(column)
+        if column_params:
+            raise _NotCarried
+        columns.append(column_sql)
+        converters.append(_FROM_JSON[kind])
+    _select, found, rest = sql.partition(" FROM ")
+    if not found:
+        raise _NotCarried
+    tail, found, order = rest.rpartition(" ORDER BY ")
+    if not found:
+        tail, order = rest, ""
+    terms = []
+    for term in order.split(", ") if order else []:
+        match = _POSITIONAL_ORDER.fullmatch(term)
+        if match is None:
+            raise _NotCarried
+        terms.append(f"{columns[int(match[1]) - 1]} {match[2]}{match[3] or ''}")
+    ordered = f" ORDER BY {', '.join(terms)}" if terms else ""
+    aggregate = f"json_agg(json_build_array({', '.join(columns)}){ordered})"
+    sql = f"(SELECT COALESCE({aggregate}, '[]')::text FROM {tail})"  # noqa: S608 - compiled SQL
+    return _JSONList(sql, params, converters)
+
+
+class _Joined(NamedTuple):
+    head: _Compiled
+    sql: str
+    params: list[Any]
+    slots: list[tuple[int, int]]
+    converters: list[list[Callable[[Any], Any] | None]]
+
+
+class CompiledWithLists:
+    """A compiled read of one row and, with it, the rows of other compiled reads of the same
+    values: on PostgreSQL in one statement, each list a JSON array converted back to the
+    values its own read gives; elsewhere (SQLite answers in process) one read after another.
+
+    Each statement costs the API about 100 µs of Python in psycopg and Django whatever it
+    reads, and PostgreSQL 40-70 µs more: for the application's five lists that was a fifth
+    of a request. The lists are read only with a visible head row, as before: no head row,
+    no lists. A list whose columns or clauses JSON cannot carry unchanged keeps its own read.
+    """
+
+    def __init__(self, head: CompiledQuery, *lists: CompiledQuery) -> None:
+        if any(read._arity != head._arity for read in lists):
+            raise ValueError("the reads take different values")
+        self._head = head
+        self._lists = lists
+        self._joined: dict[tuple[str, Hashable], _Joined | None] = {}
+        self._lock = threading.Lock()
+
+    def __call__(
+        self, *values: Any, key: Hashable = None, using: str = "default"
+    ) -> tuple[list[Any], list[list[Any]]]:
+        """The head's rows and, for its first row, each list's rows."""
+        joined = self._plan(using, key)
+        if joined is None:
+            rows = self._head(*values, key=key, using=using)
+            if not rows:
+                return rows, [[] for _ in self._lists]
+            return rows, [read(*values, using=using) for read in self._lists]
+        params = joined.params.copy()
+        for position, index in joined.slots:
+            params[position] = values[index]
+        rows = _run(connections[using], joined.sql, params)
+        if not rows:
+            return [], [[] for _ in self._lists]
+        width = joined.head.width
+        lists = [
+            [
+                tuple(
+                    value if convert is None or value is None else convert(value)
+                    for convert, value in zip(converters, item, strict=True)
+                )
+                for item in json.loads(text)
+            ]
+            for text, converters in zip(rows[0][width:], joined.converters, strict=True)
+        ]
+        return joined.head.convert([row[:width] for row in rows]), lists
+
+    def _plan(self, using: str, key: Hashable) -> _Joined | None:
+        try:
+            return self._joined[(using, key)]
+        except KeyError:
+            pass
+        joined: _Joined | None = None
+        connection = connections[using]
+        head = self._head._compiled(using, key)
+        if connection.vendor == "postgresql" and connection.timezone is dt.UTC and head:
+            try:
+                pieces = [read._json_list(using) for read in self._lists]
+            except _NotCarried:
+                pieces = []
+            if pieces:
+                params = [value for piece in pieces for value in piece.params] + head.params
+                sql = (
+                    f'SELECT "h".*, {", ".join(piece.sql for piece in pieces)} '  # noqa: S608 - compiled SQL
+                    f'FROM ({head.sql}) AS "h"'
+                )
+                joined = _Joined(
+                    head, sql, params, _slots(params, self._head._arity),
+                    [piece.converters for piece in pieces],
+                )  # fmt: skip
+        with self._lock:
+            if len(self._joined) >= _MAX_SHAPES:
+                self._joined.clear()
+            self._joined[(using, key)] = joined
+        return joined
 
 
 def model_from_row(

@@ -25,7 +25,7 @@ from readmit.agreements.choices import RuleUnit
 from readmit.agreements.models import EvidenceType
 from readmit.audit.services import access_log_record
 from readmit.core.calendar import CalendarError, working_days_between
-from readmit.core.compiled import CompiledQuery, model_from_row
+from readmit.core.compiled import CompiledQuery, CompiledWithLists, model_from_row
 from readmit.core.errors import NotFound
 from readmit.core.scoping import get_visible
 from readmit.persons.sharing import SHAREABLE_FIELDS
@@ -254,6 +254,10 @@ _INTERVIEWS = CompiledQuery(
         .values_list("id", "person_id", "status", "scheduled_for", "place", "held_on", "result")
     )
 )
+# On PostgreSQL the application and its lists are one statement (core.compiled).
+_APPLICATION_WITH_LISTS = CompiledWithLists(
+    _APPLICATION, _TRAVEL_DOCUMENTS, _PERSONS, _TRANSFERS, _EVIDENCE, _INTERVIEWS
+)
 # Keyed by whether the reader is the requesting side, which alone sees its own notes.
 _EVENTS = CompiledQuery(
     lambda own_notes, pk: (
@@ -346,7 +350,9 @@ def application_view(
         pk = int(application_id)
     except (TypeError, ValueError):
         pk = 0
-    rows = _APPLICATION(pk, key=application_scope(viewer))
+    rows, (travel_documents, person_rows, transfer_rows, evidence_rows, interview_rows) = (
+        _APPLICATION_WITH_LISTS(pk, key=application_scope(viewer))
+    )
     if not rows:
         raise NotFound(_("Not found, or not visible to you."))
     row = rows[0]
@@ -363,12 +369,12 @@ def application_view(
     ) = row[n:]
     side = side_of(viewer, application)
     documents: dict[int, list[tuple[Any, ...]]] = {}
-    for document in _TRAVEL_DOCUMENTS(pk):
+    for document in travel_documents:
         documents.setdefault(document[0], []).append(document)
-    persons = [_person(p, documents.get(p[0], [])) for p in _PERSONS(pk)]
+    persons = [_person(p, documents.get(p[0], [])) for p in person_rows]
     transfers: dict[int, tuple[Any, ...]] = {}
     transferred: dict[int, list[int]] = {}
-    for *transfer, person_id in _TRANSFERS(pk):
+    for *transfer, person_id in transfer_rows:
         transfers.setdefault(transfer[0], tuple(transfer))
         people = transferred.setdefault(transfer[0], [])
         if person_id is not None:
@@ -438,7 +444,7 @@ def application_view(
                 content_type,
                 size,
                 sha256,
-            ) in _EVIDENCE(pk)
+            ) in evidence_rows
         ],
         "transfers": [
             {
@@ -474,7 +480,7 @@ def application_view(
                 "held_on": held_on,
                 "result": _display(Interview, "result", result) if result else "",
             }
-            for i_id, person_id, status, scheduled_for, place, held_on, result in _INTERVIEWS(pk)
+            for i_id, person_id, status, scheduled_for, place, held_on, result in interview_rows
         ],
         "events": [
             {
