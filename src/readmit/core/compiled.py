@@ -227,7 +227,9 @@ class CompiledQuery:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
             return _JSONList("'[]'", [], [])
-        return _json_list(compiler, sql, list(params))
+        params = list(params)
+        _slots(params, self._arity)  # each value reaches this list's own SQL, or no list
+        return _json_list(compiler, sql, params)
 
 
 class _NotCarried(Exception):
@@ -276,15 +278,23 @@ def _json_list(compiler: SQLCompiler, sql: str, params: list[Any]) -> _JSONList:
     query = compiler.query
     if query.distinct or query.group_by is not None or query.low_mark or query.high_mark:
         raise _NotCarried
+    selected = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+    if len(selected) > 100:  # json_build_array takes at most 100 arguments
+        raise _NotCarried
+    # Django's own conversions of these rows: none but JSONField's parsing, which the JSON
+    # round trip does itself (a field subclass with its own from_db_value is not carried).
+    for _functions, expression in compiler.get_converters(selected).values():
+        if expression.output_field.get_internal_type() != "JSONField":
+            raise _NotCarried
     columns: list[str] = []
     converters: list[Callable[[Any], Any] | None] = []
-    for column, _sql, _alias in compiler.select[: compiler.col_count]:
+    for column in selected:
         field = column.output_field
         kind = field.get_internal_type()
         if kind not in _FROM_JSON or getattr(field, "decoder", None) is not None:
             raise _NotCarried
         column_sql, column_params = compiler.compile(column)
-        if column_params:
+        if column_params or " FROM " in column_sql.upper():
             raise _NotCarried
         columns.append(column_sql)
         converters.append(_FROM_JSON[kind])
@@ -312,6 +322,7 @@ class _Joined(NamedTuple):
     params: list[Any]
     slots: list[tuple[int, int]]
     converters: list[list[Callable[[Any], Any] | None]]
+    carried: tuple[bool, ...]  # per list: in the statement, or a read of its own after it
 
 
 class CompiledWithLists:
@@ -322,7 +333,10 @@ class CompiledWithLists:
     Each statement costs the API about 100 µs of Python in psycopg and Django whatever it
     reads, and PostgreSQL 40-70 µs more: for the application's five lists that was a fifth
     of a request. The lists are read only with a visible head row, as before: no head row,
-    no lists. A list whose columns or clauses JSON cannot carry unchanged keeps its own read.
+    no lists. Rules for a list: its read takes the head's values and no key (it is compiled
+    without one), and filters on those values alone; a list whose columns or clauses JSON
+    cannot carry unchanged (DISTINCT, a limit, a decimal, a field with conversions of its
+    own) keeps a read of its own, after the statement.
     """
 
     def __init__(self, head: CompiledQuery, *lists: CompiledQuery) -> None:
@@ -337,6 +351,8 @@ class CompiledWithLists:
         self, *values: Any, key: Hashable = None, using: str = "default"
     ) -> tuple[list[Any], list[list[Any]]]:
         """The head's rows and, for its first row, each list's rows."""
+        if len(values) != self._head._arity:
+            raise TypeError(f"expected {self._head._arity} values, got {len(values)}")
         joined = self._plan(using, key)
         if joined is None:
             rows = self._head(*values, key=key, using=using)
@@ -350,16 +366,22 @@ class CompiledWithLists:
         if not rows:
             return [], [[] for _ in self._lists]
         width = joined.head.width
-        lists = [
-            [
-                tuple(
-                    value if convert is None or value is None else convert(value)
-                    for convert, value in zip(converters, item, strict=True)
-                )
-                for item in json.loads(text)
-            ]
-            for text, converters in zip(rows[0][width:], joined.converters, strict=True)
-        ]
+        texts = iter(zip(rows[0][width:], joined.converters, strict=True))
+        lists = []
+        for read, carried in zip(self._lists, joined.carried, strict=True):
+            if not carried:
+                lists.append(read(*values, using=using))
+                continue
+            text, converters = next(texts)
+            lists.append(
+                [
+                    tuple(
+                        value if convert is None or value is None else convert(value)
+                        for convert, value in zip(converters, item, strict=True)
+                    )
+                    for item in json.loads(text)
+                ]
+            )
         return joined.head.convert([row[:width] for row in rows]), lists
 
     def _plan(self, using: str, key: Hashable) -> _Joined | None:
@@ -368,28 +390,40 @@ class CompiledWithLists:
         except KeyError:
             pass
         joined: _Joined | None = None
-        connection = connections[using]
         head = self._head._compiled(using, key)
-        if connection.vendor == "postgresql" and connection.timezone is dt.UTC and head:
-            try:
-                pieces = [read._json_list(using) for read in self._lists]
-            except _NotCarried:
-                pieces = []
-            if pieces:
-                params = [value for piece in pieces for value in piece.params] + head.params
+        if head is not None and _json_times_are_utc(connections[using]):
+            pieces: list[_JSONList | None] = []
+            for read in self._lists:
+                try:
+                    pieces.append(read._json_list(using))
+                except _NotCarried:
+                    pieces.append(None)
+            carried = [piece for piece in pieces if piece is not None]
+            if carried:
+                params = [value for piece in carried for value in piece.params] + head.params
                 sql = (
-                    f'SELECT "h".*, {", ".join(piece.sql for piece in pieces)} '  # noqa: S608 - compiled SQL
+                    f'SELECT "h".*, {", ".join(piece.sql for piece in carried)} '  # noqa: S608 - compiled SQL
                     f'FROM ({head.sql}) AS "h"'
                 )
                 joined = _Joined(
                     head, sql, params, _slots(params, self._head._arity),
-                    [piece.converters for piece in pieces],
+                    [piece.converters for piece in carried],
+                    tuple(piece is not None for piece in pieces),
                 )  # fmt: skip
         with self._lock:
             if len(self._joined) >= _MAX_SHAPES:
                 self._joined.clear()
             self._joined[(using, key)] = joined
         return joined
+
+
+def _json_times_are_utc(connection: Any) -> bool:
+    """PostgreSQL writes timestamps into JSON in the session's zone: lists are carried only
+    where that is UTC, as Django's are read, so that they come back as the ORM gives them."""
+    if connection.vendor != "postgresql" or connection.timezone is not dt.UTC:
+        return False
+    connection.ensure_connection()
+    return connection.connection.info.timezone is dt.UTC
 
 
 def model_from_row(
