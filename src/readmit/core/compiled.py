@@ -88,7 +88,7 @@ def _prepared_cursor(connection: Any) -> Any:
         postgresql: Any = importlib.import_module("django.db.backends.postgresql.base")
         with connection.wrap_database_errors:
             raw = _preparing_cursor()(raw_connection)
-            if connection.timezone is dt.UTC and raw_connection.info.timezone is dt.UTC:
+            if _session_in_utc(connection):
                 # psycopg's own loader (C) gives the same UTC datetimes as Django's, which
                 # parses every timestamp in Python to set the zone the session already has.
                 raw.adapters.register_loader(
@@ -128,6 +128,23 @@ def _preparing_cursor() -> type[Any]:
             super()._send_query_prepared(name, pgq, **kwargs)
 
     return PreparingCursor
+
+
+def _session_in_utc(connection: Any) -> bool:
+    """Django reads this PostgreSQL connection's timestamps in UTC, and its session's zone
+    (in which PostgreSQL writes them, as text or into JSON) is UTC too."""
+    if connection.vendor != "postgresql" or connection.timezone is not dt.UTC:
+        return False
+    connection.ensure_connection()
+    return connection.connection.info.timezone is dt.UTC
+
+
+def _bound(params: list[Any], slots: list[tuple[int, int]], values: tuple[Any, ...]) -> list[Any]:
+    """The statement's parameters with each stand-in replaced by its value."""
+    bound = params.copy()
+    for position, index in slots:
+        bound[position] = values[index]
+    return bound
 
 
 def _slots(params: list[Any], arity: int) -> list[tuple[int, int]]:
@@ -192,20 +209,23 @@ class CompiledQuery:
             return self._shapes[(using, key)]
         except KeyError:
             pass
-        queryset = self._build(key, *_STAND_INS[: self._arity])
-        compiler = queryset.query.get_compiler(using)
-        shape: _Compiled | None
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
-            shape = None
-        else:
-            shape = _Compiled(compiler, sql, tuple(params), self._arity)
+        compiled = self._as_sql(using, key)
+        shape = None if compiled is None else _Compiled(*compiled, self._arity)
         with self._lock:
             if len(self._shapes) >= _MAX_SHAPES:
                 self._shapes.clear()
             self._shapes[(using, key)] = shape
         return shape
+
+    def _as_sql(self, using: str, key: Hashable) -> tuple[SQLCompiler, str, tuple[Any, ...]] | None:
+        """The builder's queryset for `key`, compiled with the stand-ins; None when it can
+        match nothing."""
+        compiler = self._build(key, *_STAND_INS[: self._arity]).query.get_compiler(using)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None
+        return compiler, sql, tuple(params)
 
     def __call__(self, *values: Any, key: Hashable = None, using: str = "default") -> list[Any]:
         """The rows as `values_list()` gives them, for these values (in the builder's order)."""
@@ -214,22 +234,17 @@ class CompiledQuery:
         shape = self._compiled(using, key)
         if shape is None:
             return []
-        params = shape.params.copy()
-        for position, index in shape.slots:
-            params[position] = values[index]
+        params = _bound(shape.params, shape.slots, values)
         return shape.convert(_run(connections[using], shape.sql, params))
 
     def _json_list(self, using: str) -> _JSONList:
         """This read as a scalar subquery giving its rows as one JSON array (PostgreSQL)."""
-        queryset = self._build(None, *_STAND_INS[: self._arity])
-        compiler = queryset.query.get_compiler(using)
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
+        compiled = self._as_sql(using, None)
+        if compiled is None:
             return _JSONList("'[]'", [], [])
-        params = list(params)
-        _slots(params, self._arity)  # each value reaches this list's own SQL, or no list
-        return _json_list(compiler, sql, params)
+        compiler, sql, params = compiled
+        _slots(list(params), self._arity)  # each value reaches this list's own SQL, or no list
+        return _json_list(compiler, sql, list(params))
 
 
 class _NotCarried(Exception):
@@ -359,10 +374,7 @@ class CompiledWithLists:
             if not rows:
                 return rows, [[] for _ in self._lists]
             return rows, [read(*values, using=using) for read in self._lists]
-        params = joined.params.copy()
-        for position, index in joined.slots:
-            params[position] = values[index]
-        rows = _run(connections[using], joined.sql, params)
+        rows = _run(connections[using], joined.sql, _bound(joined.params, joined.slots, values))
         if not rows:
             return [], [[] for _ in self._lists]
         width = joined.head.width
@@ -391,7 +403,7 @@ class CompiledWithLists:
             pass
         joined: _Joined | None = None
         head = self._head._compiled(using, key)
-        if head is not None and _json_times_are_utc(connections[using]):
+        if head is not None and _session_in_utc(connections[using]):
             pieces: list[_JSONList | None] = []
             for read in self._lists:
                 try:
@@ -415,15 +427,6 @@ class CompiledWithLists:
                 self._joined.clear()
             self._joined[(using, key)] = joined
         return joined
-
-
-def _json_times_are_utc(connection: Any) -> bool:
-    """PostgreSQL writes timestamps into JSON in the session's zone: lists are carried only
-    where that is UTC, as Django's are read, so that they come back as the ORM gives them."""
-    if connection.vendor != "postgresql" or connection.timezone is not dt.UTC:
-        return False
-    connection.ensure_connection()
-    return connection.connection.info.timezone is dt.UTC
 
 
 def model_from_row(
