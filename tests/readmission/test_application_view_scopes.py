@@ -7,11 +7,18 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from readmit.accounts.models import User
 from readmit.core.errors import NotFound
 from readmit.readmission import services as s
-from readmit.readmission.models import Application, application_scope
+from readmit.readmission.models import (
+    Application,
+    ApplicationEvent,
+    EventVisibility,
+    application_scope,
+)
 from readmit.readmission.selectors import application_view
 
 from .conftest import World
@@ -129,3 +136,30 @@ def test_each_transfer_lists_its_own_people_latest_transfer_first(
             ]
         }
         assert documents == {pk: [f"LP-{pk}"] for pk in people.values()}
+
+
+def test_each_side_reads_the_timeline_its_side_may_see_with_the_application(
+    world: World, draft: Callable[..., Application], persona: Callable[[str], User]
+) -> None:
+    application = draft()  # "drafted": a note for the requesting side alone
+    s.application_submit(actor=world.officer, application_id=application.pk)
+    events = ApplicationEvent.objects.filter(application=application).order_by("at", "id")
+    everything = list(events.values_list("action", flat=True))
+    shared = list(events.filter(visibility=EventVisibility.BOTH).values_list("action", flat=True))
+    assert "drafted" in everything and "drafted" not in shared
+    for _round in range(2):  # the second round: each viewer's read as compiled the first time
+        for name, expected in (
+            ("de-officer", everything),
+            ("az-officer", shared),
+            ("az-consul", shared),
+            ("de-officer", everything),
+        ):
+            viewer = persona(name)
+            application_scope(viewer)  # a consulate's scope reads its host state's senders once
+            with CaptureQueriesContext(connection) as queries:
+                view = application_view(viewer=viewer, application_id=application.pk)
+            assert [e["action"] for e in view.data["events"]] == expected, name
+            reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+            if connection.vendor == "postgresql":
+                # The application, its lists and its timeline: one statement.
+                assert len(reads) == 1, reads

@@ -237,9 +237,9 @@ class CompiledQuery:
         params = _bound(shape.params, shape.slots, values)
         return shape.convert(_run(connections[using], shape.sql, params))
 
-    def _json_list(self, using: str) -> _JSONList:
+    def _json_list(self, using: str, key: Hashable) -> _JSONList:
         """This read as a scalar subquery giving its rows as one JSON array (PostgreSQL)."""
-        compiled = self._as_sql(using, None)
+        compiled = self._as_sql(using, key)
         if compiled is None:
             return _JSONList("'[]'", [], [])
         compiler, sql, params = compiled
@@ -348,10 +348,11 @@ class CompiledWithLists:
     Each statement costs the API about 100 µs of Python in psycopg and Django whatever it
     reads, and PostgreSQL 40-70 µs more: for the application's five lists that was a fifth
     of a request. The lists are read only with a visible head row, as before: no head row,
-    no lists. Rules for a list: its read takes the head's values and no key (it is compiled
-    without one), and filters on those values alone; a list whose columns or clauses JSON
-    cannot carry unchanged (DISTINCT, a limit, a decimal, a field with conversions of its
-    own) keeps a read of its own, after the statement.
+    no lists. Rules for a list: its read takes the head's values and filters on them; its key
+    is the call's `list_key` (the head's is `key`), which may narrow the list but must not
+    widen it past the values; a list whose columns or clauses JSON cannot carry unchanged
+    (DISTINCT, a limit, a decimal, a field with conversions of its own) keeps a read of its
+    own, after the statement.
     """
 
     def __init__(self, head: CompiledQuery, *lists: CompiledQuery) -> None:
@@ -359,21 +360,26 @@ class CompiledWithLists:
             raise ValueError("the reads take different values")
         self._head = head
         self._lists = lists
-        self._joined: dict[tuple[str, Hashable], _Joined | None] = {}
+        self._joined: dict[tuple[str, Hashable, Hashable], _Joined | None] = {}
         self._lock = threading.Lock()
 
     def __call__(
-        self, *values: Any, key: Hashable = None, using: str = "default"
+        self,
+        *values: Any,
+        key: Hashable = None,
+        list_key: Hashable = None,
+        using: str = "default",
     ) -> tuple[list[Any], list[list[Any]]]:
-        """The head's rows and, for its first row, each list's rows."""
+        """The head's rows (its read keyed by `key`) and, for its first row, each list's rows
+        (their reads keyed by `list_key`)."""
         if len(values) != self._head._arity:
             raise TypeError(f"expected {self._head._arity} values, got {len(values)}")
-        joined = self._plan(using, key)
+        joined = self._plan(using, key, list_key)
         if joined is None:
             rows = self._head(*values, key=key, using=using)
             if not rows:
                 return rows, [[] for _ in self._lists]
-            return rows, [read(*values, using=using) for read in self._lists]
+            return rows, [read(*values, key=list_key, using=using) for read in self._lists]
         rows = _run(connections[using], joined.sql, _bound(joined.params, joined.slots, values))
         if not rows:
             return [], [[] for _ in self._lists]
@@ -382,7 +388,7 @@ class CompiledWithLists:
         lists = []
         for read, carried in zip(self._lists, joined.carried, strict=True):
             if not carried:
-                lists.append(read(*values, using=using))
+                lists.append(read(*values, key=list_key, using=using))
                 continue
             text, converters = next(texts)
             lists.append(
@@ -396,9 +402,9 @@ class CompiledWithLists:
             )
         return joined.head.convert([row[:width] for row in rows]), lists
 
-    def _plan(self, using: str, key: Hashable) -> _Joined | None:
+    def _plan(self, using: str, key: Hashable, list_key: Hashable) -> _Joined | None:
         try:
-            return self._joined[(using, key)]
+            return self._joined[(using, key, list_key)]
         except KeyError:
             pass
         joined: _Joined | None = None
@@ -407,7 +413,7 @@ class CompiledWithLists:
             pieces: list[_JSONList | None] = []
             for read in self._lists:
                 try:
-                    pieces.append(read._json_list(using))
+                    pieces.append(read._json_list(using, list_key))
                 except _NotCarried:
                     pieces.append(None)
             carried = [piece for piece in pieces if piece is not None]
@@ -425,7 +431,7 @@ class CompiledWithLists:
         with self._lock:
             if len(self._joined) >= _MAX_SHAPES:
                 self._joined.clear()
-            self._joined[(using, key)] = joined
+            self._joined[(using, key, list_key)] = joined
         return joined
 
 
