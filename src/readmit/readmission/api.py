@@ -118,6 +118,12 @@ class EventOut(BaseModel):
     actor: str
     authority: str
     summary: str
+    text: str = Field(
+        "",
+        description="What one state wrote to the other with this step (the question, the "
+        "answer, the reason for an extension, a postponement or a withdrawal, the "
+        "readmission-in-error explanation); empty for other steps.",
+    )
     due: dt.date | None
     person_id: int | None
 

@@ -82,6 +82,19 @@ SHARED_APPLICATION_FIELDS = (
     "events",
     "interviews",
 )
+# The words one state writes to the other with a step, kept in the event's data under this
+# key: what the timeline shows both sides under the step's summary, as the transmission log
+# records it sent. Other keys of an event's data (an identification note, the previous due
+# date) stay out of the timeline.
+EVENT_MESSAGES = {
+    "information_requested": "question",
+    "information_provided": "answer",
+    "extended": "reason",
+    "transfer_postponed": "reason",
+    "in_error_claimed": "explanation",
+    "person_closed": "reason",
+    "withdrawn": "reason",
+}
 SHARED_PERSON_FIELDS = (
     "id",
     "role",
@@ -497,6 +510,7 @@ def application_view(
                 "actor": username or PLATFORM,
                 "authority": authority,
                 "summary": ApplicationEvent.summary_in_language(summary, event_data),
+                "text": str(event_data.get(EVENT_MESSAGES.get(action, ""), "") or ""),
                 "due": due,
                 "person_id": person_id,
             }

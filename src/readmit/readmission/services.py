@@ -1542,7 +1542,11 @@ def information_provide(*, actor: User, application_id: int, answer: str) -> App
     )
     _audit(actor, "information.provided", application, application, {}, now)
     _transmit(
-        actor, application, "information", to_requested=True, fields=("observations", "evidence")
+        actor,
+        application,
+        "information",
+        to_requested=True,
+        fields=("answer", "observations", "evidence"),
     )
     _notify_other_side(
         application,
