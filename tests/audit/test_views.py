@@ -54,6 +54,39 @@ def test_the_audit_log_shows_only_the_own_authority(
     assert "test.az.thing" in client_as("az-admin").get("/audit/").content.decode()
 
 
+def test_the_platform_administration_sees_configuration_not_the_authorities_cases(
+    entries: None, client_as: Callable[[str], Client], persona: Callable[[str], User]
+) -> None:
+    # An officer's change carries the person's values; the platform sees no case content.
+    audit_record(
+        actor=persona("de-officer"),
+        action="test.de.person",
+        object_type="persons.person",
+        object_id=3,
+        owner_authority_id=persona("de-officer").authority_id,
+        changes={"surname": "Mammadov"},
+    )
+    audit_record(actor=None, action="test.registry.loaded", changes={"agreements": 28})
+    admin = persona("platform-admin")
+    audit_record(
+        actor=admin,
+        action="test.platform.rule",
+        object_type="agreements.agreementrule",
+        object_id=4,
+        owner_authority_id=admin.authority_id,
+    )
+    client = client_as("platform-admin")
+    body = client.get("/audit/").content.decode()
+    exported = {r["action"] for r in _csv(client.get("/audit/export.csv"))}
+    for seen in (body, exported):
+        assert "test.registry.loaded" in seen and "test.platform.rule" in seen
+        assert "test.de.thing" not in seen and "test.az.thing" not in seen
+        assert "test.de.person" not in seen
+    assert "Mammadov" not in body
+    # The authority whose case it is still sees it.
+    assert "test.de.person" in client_as("de-admin").get("/audit/").content.decode()
+
+
 def test_the_audit_export_is_scoped_and_safe_for_spreadsheets(
     entries: None, client_as: Callable[[str], Client]
 ) -> None:

@@ -58,8 +58,22 @@ class AppendOnlyModel(models.Model):
 
 class AuditEntryQuerySet(AppendOnlyQuerySet):
     def visible_to(self, user: User | AnonymousUser) -> AppendOnlyQuerySet:
-        """Authority admins see entries their authority made or that concern it."""
-        return self._scoped(user)
+        """Authority admins see entries their authority made or that concern it. The platform
+        administration sees no case content (ARCHITECTURE.md §2): the entries of its own
+        authority and those that concern no authority (reference data, the agreements'
+        registry), not an authority's people, cases or applications, whose changed values
+        the entries hold."""
+        from readmit.accounts.capabilities import Capability, has
+
+        if not has(user, Capability.VIEW_AUDIT):
+            return self.none()
+        assert user.is_authenticated
+        own = models.Q(actor_authority_id=user.authority_id) | models.Q(
+            owner_authority_id=user.authority_id
+        )
+        if user.role == "platform_admin":
+            own |= models.Q(owner_authority_id__isnull=True)
+        return self.filter(own)
 
 
 class AuditEntry(AppendOnlyModel):
