@@ -10,6 +10,7 @@ from django.test import Client
 
 from readmit.accounts.models import User
 from readmit.accounts.services import token_create
+from readmit.audit.models import AccessLogEntry
 from readmit.readmission.models import Application
 from readmit.returns.models import ReturnCase
 from tests.readmission.test_concurrency import _race
@@ -38,6 +39,30 @@ def test_a_retry_answers_the_first_response_without_a_second_application(
     assert retry.json() == first.json()
     assert retry["Idempotent-Replayed"] == "true"
     assert Application.objects.filter(return_case_id=case_id).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_replayed_answer_is_logged_as_the_reads_it_shows(
+    api_as: Callable[[str], ApiClient],
+) -> None:
+    de = api_as("de-officer")
+    case_id = _case(de)
+    first = de.post(f"/return-cases/{case_id}/applications", DRAFT, **{"Idempotency-Key": "r-1"})
+    assert first.status_code == 201 and "Aliyev" in first.content.decode()
+    shown = sorted(str(p["id"]) for p in first.json()["application"]["persons"])
+
+    def logged() -> list[tuple[str, str]]:
+        return list(
+            AccessLogEntry.objects.filter(
+                actor_username="de-officer", object_type="readmission.applicationperson"
+            ).values_list("object_id", "purpose")
+        )
+
+    assert sorted(pk for pk, _purpose in logged()) == shown
+    retry = de.post(f"/return-cases/{case_id}/applications", DRAFT, **{"Idempotency-Key": "r-1"})
+    assert retry["Idempotent-Replayed"] == "true" and "Aliyev" in retry.content.decode()
+    replayed = sorted(pk for pk, purpose in logged() if "replayed" in purpose)
+    assert replayed == shown
 
 
 @pytest.mark.django_db

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from readmit.accounts.services import token_authenticate
 from readmit.api.models import IdempotencyRecord
+from readmit.audit.services import access_log_record, access_reads_collected
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -56,7 +57,13 @@ def _bearer_user(request: HttpRequest) -> Any:
     return user
 
 
-def _replay(record: IdempotencyRecord) -> HttpResponse:
+def _replay(record: IdempotencyRecord, user: Any) -> HttpResponse:
+    if record.reads:  # the answer shows the records again: logged as reads, as the first was
+        access_log_record(
+            actor=user,
+            records=[(kind, pk, owner) for kind, pk, owner in record.reads],
+            purpose="api answer replayed (Idempotency-Key)",
+        )
     response = HttpResponse(
         bytes(record.body), status=record.status_code, content_type=record.content_type
     )
@@ -110,15 +117,17 @@ def idempotent(
                         ),
                         {HEADER: [_("Already used with another body.")]},
                     )
-                return _replay(first)
-            response = view(request, *args, **kwargs)
+                return _replay(first, user)
+            with access_reads_collected() as reads:
+                response = view(request, *args, **kwargs)
             if response.status_code >= 500 or getattr(response, "streaming", False):
                 transaction.set_rollback(True)
                 return response
             record.status_code = response.status_code
             record.content_type = response.get("Content-Type", "application/json")
             record.body = response.content
-            record.save(update_fields=["status_code", "content_type", "body"])
+            record.reads = [list(read) for read in reads]
+            record.save(update_fields=["status_code", "content_type", "body", "reads"])
         return response
 
     return wrapped

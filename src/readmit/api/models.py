@@ -13,6 +13,9 @@ class IdempotencyRecord(models.Model):
     status_code = models.PositiveSmallIntegerField()
     content_type = models.CharField(max_length=100)
     body = models.BinaryField()
+    # The personal data the answer shows: (record type, id, owner authority) per record, logged
+    # again in the access log when the answer is replayed.
+    reads = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -375,6 +375,25 @@ _ACCESS_LOG_FIELDS = tuple(
 _ACCESS_LOG_INSERT = CompiledInsert(AccessLogEntry, _ACCESS_LOG_FIELDS)
 
 
+# The reads logged inside `access_reads_collected`, for logging them again later.
+_READS: ContextVar[list[tuple[str, str, int | None]] | None] = ContextVar(
+    "readmit_access_reads", default=None
+)
+
+
+@contextmanager
+def access_reads_collected() -> Iterator[list[tuple[str, str, int | None]]]:
+    """The (record type, record id, owner authority) of every read `access_log_record` logs
+    inside the block, collected as well: an idempotent API request keeps them with its answer,
+    so that a replay of the answer is logged as the reads it shows again."""
+    collected: list[tuple[str, str, int | None]] = []
+    token = _READS.set(collected)
+    try:
+        yield collected
+    finally:
+        _READS.reset(token)
+
+
 def access_log_record(
     *,
     actor: User | AnonymousUser,
@@ -397,6 +416,9 @@ def access_log_record(
         }
         for object_type, object_id, owner in records
     ]
+    collected = _READS.get()
+    if collected is not None:
+        collected.extend((r["object_type"], r["object_id"], r["owner_authority_id"]) for r in rows)
     if len(rows) <= CompiledInsert.MAX_ROWS:
         # One INSERT compiled once per number of rows, for the busiest read of all (an
         # application writes a row per person it shows): bulk_create would wrap the rows in
