@@ -162,7 +162,8 @@ WEB: dict[str, Route] = {
         lambda c: reverse("readmission:application_draft", args=[c.case_id]),
         allowed="de-officer",
         forbidden="de-readonly",
-        strangers=("nl-officer",),
+        # Another authority's case does not exist for them, whether or not they may draft.
+        strangers=("nl-officer", "az-officer"),
     ),
     # Both states see the application (each its own zone); other states and roles without
     # casework do not know it exists.

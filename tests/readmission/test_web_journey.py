@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from readmit.accounts.models import User
+from readmit.audit.models import AccessLogEntry
 from readmit.readmission.models import Application
 
 from .conftest import World
@@ -32,6 +33,13 @@ def test_a_case_walked_from_draft_to_handover_in_the_browser_pages(
     de, az, consul = client_as("de-officer"), client_as("az-officer"), client_as("az-consul")
     form = de.get(f"/applications/new/{world.case.pk}/").content.decode()
     assert "Mammadova, Aysel" in form or "Aysel" in form
+    # The form names the spouse and the child: both reads are in the access log.
+    read = set(
+        AccessLogEntry.objects.filter(
+            actor_username="de-officer", object_type="persons.person"
+        ).values_list("object_id", flat=True)
+    )
+    assert {str(world.spouse.pk), str(world.child.pk)} <= read
     response = de.post(
         f"/applications/new/{world.case.pk}/",
         {

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from readmit.accounts.capabilities import Capability, require
 from readmit.accounts.models import State, User
 from readmit.agreements.models import Agreement, EvidenceType
+from readmit.audit.services import access_log_record
 from readmit.core.errors import DomainError
 from readmit.core.i18n import local_datetime
 from readmit.persons.models import CivilStatus, IdentifierKind, NameKind, NationalityStatus, Sex
@@ -200,9 +201,15 @@ def application_draft(request: HttpRequest, case_id: int) -> HttpResponse:
     from readmit.returns.selectors import case_get
 
     viewer = current_user(request)
+    case = case_get(viewer=viewer, case_id=case_id)  # out of scope: 404, before the capability
     require(viewer, Capability.SUBMIT_APPLICATION)
-    case = case_get(viewer=viewer, case_id=case_id)
     family = [(pid, label) for pid, label, _role in draft_family(case)]
+    if family:  # the form names the spouse and children: a read of their records
+        access_log_record(
+            actor=viewer,
+            records=[("persons.person", pid, case.owner_authority_id) for pid, _label in family],
+            purpose="draft an application",
+        )
     form = DraftForm(request.POST or None, family=family)
     if request.method == "POST" and form.is_valid():
         try:
