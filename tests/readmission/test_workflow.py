@@ -290,6 +290,25 @@ def test_a_family_application_gets_a_reply_per_person(
     assert statuses == {"principal": "accepted", "spouse": "refused", "child": "accepted"}
 
 
+def test_a_person_listed_twice_is_refused_and_nothing_is_drafted(world: World) -> None:
+    # Twice in one application, the requested state would have to reply twice for one person.
+    for twice in (
+        [("principal", world.person.pk), ("child", world.child.pk), ("child", world.child.pk)],
+        [("principal", world.person.pk), ("spouse", world.person.pk)],
+    ):
+        with pytest.raises(ValidationFailed) as excinfo:
+            s.application_draft(
+                actor=world.officer,
+                return_case_id=world.case.pk,
+                requested_state="AZ",
+                kind="own_nationals",
+                persons=[s.PersonInput(person_id=pid, role=role) for role, pid in twice],
+            )
+        assert excinfo.value.fields == {"family": ["A person is listed twice."]}
+        assert str(excinfo.value) == "Each person can be in the application only once."
+    assert not Application.objects.exists()
+
+
 def test_a_safeguard_stops_submission_until_cleared_or_overridden(
     world: World, draft: Callable[..., Application], persona: Callable[[str], User]
 ) -> None:

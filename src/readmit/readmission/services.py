@@ -545,6 +545,12 @@ def _check_draft_persons(
 ) -> None:
     """The persons of a draft are the authority's own (`found`: those of them it has) and
     the principal is the return case's person."""
+    if len({p.person_id for p in persons}) != len(persons):
+        # The requested state would otherwise reply twice for one person.
+        raise ValidationFailed(
+            _("Each person can be in the application only once."),
+            fields={"family": [_("A person is listed twice.")]},
+        )
     if len(set(found)) != len({p.person_id for p in persons}):
         raise NotFound(_("A person in the application is not one of your authority's records."))
     if case_person_id != next(p.person_id for p in persons if p.role == PersonRole.PRINCIPAL):
