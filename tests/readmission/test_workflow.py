@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from readmit.accounts.models import User
+from readmit.accounts.services import token_create
 from readmit.audit.models import AuditEntry, Transmission
 from readmit.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
 from readmit.readmission import services as s
@@ -232,6 +233,38 @@ def test_each_side_can_only_do_its_own_part(
         )
     with pytest.raises(IllegalTransition):
         s.application_submit(actor=world.officer, application_id=application.pk)
+    # Whoever may never take a step is told so (403), not that the status does not allow it:
+    # the other side, and a colleague whose role lacks the capability.
+    with pytest.raises(Forbidden) as wrong_side:
+        s.application_submit(actor=persona("az-officer"), application_id=application.pk)
+    assert wrong_side.value.code == "wrong_side"
+    with pytest.raises(Forbidden) as no_capability:
+        s.application_submit(actor=persona("de-readonly"), application_id=application.pk)
+    assert no_capability.value.code == "capability_required"
+
+
+def test_the_page_and_the_api_refuse_the_other_side_before_asking_for_the_form(
+    world: World,
+    draft: Callable[..., Application],
+    persona: Callable[[str], User],
+    client_as: Callable[[str], Client],
+) -> None:
+    application = draft()
+    s.application_submit(actor=world.officer, application_id=application.pk)
+    # An empty form: the requested state may not withdraw, nor a read-only user reply.
+    az = client_as("az-officer")
+    assert az.post(f"/applications/{application.pk}/act/withdraw/", {}).status_code == 403
+    readonly = client_as("de-readonly")
+    assert readonly.post(f"/applications/{application.pk}/act/reply/", {}).status_code == 403
+    token = token_create(actor=None, user=persona("de-readonly"), name="t", days=1).plaintext
+    answer = Client().post(
+        f"/api/v1/applications/{application.pk}/submit",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == "capability_required"
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
 
 
 def test_a_refusal_needs_a_coded_reason_and_written_reasons(

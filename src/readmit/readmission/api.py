@@ -281,6 +281,7 @@ def _act(user: User, application_id: int, name: str, data: dict[str, Any]) -> di
     view = selectors.application_view(
         viewer=user, application_id=application_id, purpose=f"api action {name}"
     )
+    services.require_may_take(user, view.side, name)  # 403 before the body's questions
     spec.handler(user, application_id, form_kwargs(spec.form, data, **action_choices(spec, view)))
     return _view(user, application_id)
 

@@ -143,14 +143,15 @@ def _lock(actor: User | None, application_id: int) -> Application:
         raise NotFound(_("No such application, or it is not visible to you.")) from None
 
 
-def _check(actor: User | None, application: Application, step: Step) -> None:
+def _check(actor: User | None, side: str, step: Step) -> None:
+    """Forbidden unless `actor`, on `side` of the application, may take `step`."""
     if step.side == SYSTEM:
         if actor is not None:
             raise Forbidden(_("Only the platform does this, when a time limit passes."))
         return
     if actor is None:
         return  # the operator at the command line acts for the platform
-    if _side_of(actor, application) != step.side:
+    if side != step.side:
         raise Forbidden(
             _("Only the %(side)s state can do this.")
             % {"side": _("requesting") if step.side == REQUESTING else _("requested")},
@@ -164,19 +165,56 @@ def _check(actor: User | None, application: Application, step: Step) -> None:
         )
 
 
+def _may_ever(
+    actor: User | None, side: str, table: dict[str, dict[str, Step]], action: str
+) -> None:
+    """Forbidden (403) when no status of `table` lets this actor take `action` (the other
+    side's step, or a capability the role lacks): said before whether the status allows it
+    now, so that whoever may never act is not told to wait for another status."""
+    refusal: Forbidden | None = None
+    for steps in table.values():
+        step = steps.get(action)
+        if step is None:
+            continue
+        try:
+            _check(actor, side, step)
+        except Forbidden as exc:
+            refusal = refusal or exc
+        else:
+            return
+    if refusal is not None:
+        raise refusal
+
+
+def require_may_take(actor: User, side: str, action: str) -> None:
+    """Forbidden (403) when the actor, on `side` of an application, may take `action` in no
+    status: the web page and the API ask before reading the action's form, so that the other
+    side, or a role without the capability, is refused as such, not told what to fill in."""
+    _may_ever(actor, side, workflow.APPLICATION, action)
+    _may_ever(actor, side, workflow.PERSON, action)
+
+
+def _side(actor: User | None, application: Application) -> str:
+    return "" if actor is None else _side_of(actor, application)
+
+
 def _app_step(actor: User | None, application: Application, action: str) -> Step:
+    side = _side(actor, application)
+    _may_ever(actor, side, workflow.APPLICATION, action)
     step = workflow.step_for(
         workflow.APPLICATION, application.status, action, what=_("application")
     )
-    _check(actor, application, step)
+    _check(actor, side, step)
     return step
 
 
 def _person_step(
     actor: User | None, application: Application, person: ApplicationPerson, action: str
 ) -> Step:
+    side = _side(actor, application)
+    _may_ever(actor, side, workflow.PERSON, action)
     step = workflow.step_for(workflow.PERSON, person.status, action, what=_("person's case"))
-    _check(actor, application, step)
+    _check(actor, side, step)
     return step
 
 
@@ -2133,6 +2171,7 @@ def _transfer_transition(
     transfer = application.transfers.select_for_update().filter(pk=transfer_id).first()
     if transfer is None:
         raise NotFound(_("No such transfer."))
+    _may_ever(actor, _side(actor, application), workflow.PERSON, action)
     if transfer.status not in allowed_from:
         raise IllegalTransition(
             _("The transfer is %(status)s: this is not possible now.")

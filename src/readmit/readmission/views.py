@@ -345,6 +345,7 @@ def application_act(request: HttpRequest, application_id: int, action: str) -> H
     view = selectors.application_view(
         viewer=viewer, application_id=application_id, purpose=f"action {action}"
     )
+    services.require_may_take(viewer, view.side, action)  # 403 before the form's questions
     form = spec.form(request.POST, prefix=action, **action_choices(spec, view))
     if form.is_valid():
         try:
