@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from readmit.accounts.models import User
+from readmit.audit.models import AccessLogEntry
 from readmit.audit.services import access_log_record, audit_record
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +86,36 @@ def test_the_platform_administration_sees_configuration_not_the_authorities_case
     assert "Mammadov" not in body
     # The authority whose case it is still sees it.
     assert "test.de.person" in client_as("de-admin").get("/audit/").content.decode()
+
+
+def test_reading_changed_values_in_the_audit_trail_is_in_the_access_log(
+    entries: None, client_as: Callable[[str], Client], persona: Callable[[str], User]
+) -> None:
+    de = persona("de-officer")
+    audit_record(
+        actor=de,
+        action="test.de.person",
+        object_type="persons.person",
+        object_id=3,
+        owner_authority_id=de.authority_id,
+        changes={"surname": "Mammadov"},
+    )
+    audit_record(actor=de, action="test.de.nothing", object_type="persons.person", object_id=4)
+
+    def reads(purpose: str) -> set[tuple[str, str]]:
+        return set(
+            AccessLogEntry.objects.filter(actor_username="de-admin", purpose=purpose).values_list(
+                "object_type", "object_id"
+            )
+        )
+
+    admin = client_as("de-admin")
+    assert "Mammadov" in admin.get("/audit/").content.decode()
+    shown = reads("audit trail")
+    assert {("persons.person", "3"), ("test.thing", "1")} <= shown
+    assert ("persons.person", "4") not in shown  # no values changed: nothing personal shown
+    assert any("Mammadov" in r["changes"] for r in _csv(admin.get("/audit/export.csv")))
+    assert reads("audit export") == shown
 
 
 def test_the_audit_export_is_scoped_and_safe_for_spreadsheets(

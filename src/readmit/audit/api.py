@@ -51,6 +51,8 @@ def audit_list(request: HttpRequest, filters: Query[AuditFilter]) -> list[AuditE
     if filters.before_seq is not None:
         qs = qs.filter(seq__lt=filters.before_seq)
     limit = max(1, min(filters.limit, 500))
+    entries = list(qs[:limit])
+    selectors.audit_entries_shown(user=request.user, entries=entries, purpose="api audit trail")
     return [
         AuditEntryOut(
             seq=e.seq,
@@ -64,5 +66,5 @@ def audit_list(request: HttpRequest, filters: Query[AuditFilter]) -> list[AuditE
             changes=e.changes,
             reason=e.reason,
         )
-        for e in qs[:limit]
+        for e in entries
     ]

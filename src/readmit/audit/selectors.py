@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from readmit.accounts.capabilities import Capability, require
 from readmit.audit.models import AccessLogEntry, AuditEntry
+from readmit.audit.services import access_log_record
 
 if TYPE_CHECKING:
     from readmit.accounts.models import User
@@ -24,6 +26,36 @@ def audit_entry_list(
     if action:
         qs = qs.filter(action__startswith=action)
     return qs
+
+
+def audit_entries_shown(*, user: User, entries: Iterable[AuditEntry], purpose: str) -> None:
+    """Entries show the values they changed (a person's names, a document number, a return
+    decision's facts): each shown entry that holds any is logged as a read of its record."""
+    access_log_record(
+        actor=user,
+        records=[
+            (e.object_type, e.object_id, e.owner_authority_id)
+            for e in entries
+            if e.changes and e.object_type and e.object_id
+        ],
+        purpose=purpose,
+    )
+
+
+def audit_entries_streamed(
+    *, user: User, entries: Iterable[AuditEntry], purpose: str, chunk: int = 2000
+) -> Iterator[AuditEntry]:
+    """`entries`, each chunk logged as shown (`audit_entries_shown`) before it is given out:
+    an export streams, and what it has not yet given out has not been read."""
+    batch: list[AuditEntry] = []
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) == chunk:
+            audit_entries_shown(user=user, entries=batch, purpose=purpose)
+            yield from batch
+            batch = []
+    audit_entries_shown(user=user, entries=batch, purpose=purpose)
+    yield from batch
 
 
 def access_log_list(

@@ -38,6 +38,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form, filters = _period(request)
     entries = selectors.audit_entry_list(user=viewer, **filters)
     page = web_keyset_page(request, lambda cursor: keyset_page(entries, cursor=cursor, limit=50))
+    selectors.audit_entries_shown(user=viewer, entries=page.rows, purpose="audit trail")
     return render(request, "audit/audit_list.html", {"form": form, "page": page})
 
 
@@ -59,7 +60,9 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
             e.reason,
             e.hash,
         )
-        for e in entries.iterator(chunk_size=2000)
+        for e in selectors.audit_entries_streamed(
+            user=viewer, entries=entries.iterator(chunk_size=2000), purpose="audit export"
+        )
     )
     header = [
         "seq",
