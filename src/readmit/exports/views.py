@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from readmit.exports import selectors
 from readmit.exports.writers import table_response
+from readmit.web.search import searched
 from readmit.web.utils import current_user
 
 
@@ -16,14 +17,14 @@ def _respond(export: selectors.Export, fmt: str) -> HttpResponse | StreamingHttp
 
 def applications(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     viewer = current_user(request)
-    return _respond(selectors.application_export(viewer=viewer, params=request.GET), fmt)
+    return _respond(selectors.application_export(viewer=viewer, params=searched(request)), fmt)
 
 
 def return_cases(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     viewer = current_user(request)
-    return _respond(selectors.case_export(viewer=viewer, params=request.GET), fmt)
+    return _respond(selectors.case_export(viewer=viewer, params=searched(request)), fmt)
 
 
 def persons(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     viewer = current_user(request)
-    return _respond(selectors.person_export(viewer=viewer, params=request.GET), fmt)
+    return _respond(selectors.person_export(viewer=viewer, params=searched(request)), fmt)

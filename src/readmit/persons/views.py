@@ -32,13 +32,16 @@ from readmit.persons.forms import (
     ServiceForm,
 )
 from readmit.persons.models import Person
+from readmit.web.search import search_redirect, searched
 from readmit.web.utils import apply_domain_error, current_user
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def person_list(request: HttpRequest) -> HttpResponse:
     viewer = current_user(request)
-    form = SearchForm(request.GET or None)
+    if request.method == "POST":
+        return search_redirect(request)
+    form = SearchForm(searched(request) or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     page = web_keyset_page(
         request,

@@ -26,6 +26,7 @@ from readmit.readmission.actions import ACTIONS, DATE, Action
 from readmit.readmission.api_selectors import draft_family
 from readmit.readmission.filters import decode_cursor, encode_cursor, parse_filters
 from readmit.readmission.models import OPEN_STATUSES, ApplicationKind, PersonRole, Procedure
+from readmit.web.search import search_redirect, searched
 from readmit.web.utils import apply_domain_error, current_user
 
 QUEUE_TABS = (
@@ -57,7 +58,7 @@ def queue_context(request: HttpRequest, viewer: User) -> dict[str, Any]:
         queue = "action_needed"
     states = [(s.code, s.name) for s in State.objects.order_by("name").only("code", "name")]
     agreements = [(a.code, a.code) for a in Agreement.objects.order_by("code").only("code")]
-    form, filters = parse_filters(request.GET, states=states, agreements=agreements)
+    form, filters = parse_filters(searched(request), states=states, agreements=agreements)
     after = decode_cursor(request.GET.get("after", ""), filters.sort)
     rows = selectors.work_queue(
         viewer=viewer, queue=queue, filters=filters, after=after, limit=PAGE_SIZE
@@ -101,8 +102,11 @@ def _without(params: QueryDict, *names: str) -> QueryDict:
     return copy
 
 
+@require_http_methods(["GET", "POST"])
 def work_queue(request: HttpRequest) -> HttpResponse:
     viewer = current_user(request)
+    if request.method == "POST":
+        return search_redirect(request)
     return render_queue(request, queue_context(request, viewer), "readmission/work_queue.html")
 
 

@@ -49,6 +49,7 @@ from readmit.returns.forms import (
 from readmit.returns.models import ReturnCase
 from readmit.returns.policy import rule_text
 from readmit.returns.safeguards import safeguard_overview
+from readmit.web.search import search_redirect, searched
 from readmit.web.utils import apply_domain_error, current_user
 
 # Refusals shown on the form; NotFound and Forbidden go on to the 404 and 403 pages.
@@ -60,10 +61,12 @@ FORM_ERRORS = (ValidationFailed, Conflict, IllegalTransition)
 LIST_LIMIT = 40
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
     viewer = current_user(request)
-    form = CaseFilterForm(request.GET or None)
+    if request.method == "POST":
+        return search_redirect(request, ("query",))
+    form = CaseFilterForm(searched(request, ("query",)) or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = web_keyset_page(
         request,

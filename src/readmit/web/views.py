@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from readmit.accounts.capabilities import Capability, has
+from readmit.web.search import search_redirect
 from readmit.web.utils import current_user
 
 
@@ -16,6 +17,9 @@ def home(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if has(user, Capability.VIEW_CASES):
         from readmit.readmission.views import queue_context, render_queue
+
+        if request.method == "POST":  # the queue's filter form
+            return search_redirect(request)
 
         context = {**queue_context(request, user), "home": True}
         return render_queue(request, context, "readmission/work_queue.html")
