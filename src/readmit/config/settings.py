@@ -346,7 +346,13 @@ READMIT_REMINDER_DAYS = [int(d) for d in env_list("READMIT_REMINDER_DAYS", ["3",
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Tracebacks with each exception's type and frames, not its message (core/logs.py).
+    "formatters": {
+        "plain": {
+            "()": "readmit.core.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("READMIT_LOG_LEVEL", "INFO")},
     "loggers": {
