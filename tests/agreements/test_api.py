@@ -128,3 +128,17 @@ def test_why_a_deadline_is_not_computed_is_said_in_the_clients_language(
     assert response.json()["why_null"]["transfer_due"] == (
         "Укажите дату согласия, чтобы рассчитать этот срок."
     )
+
+
+@pytest.mark.django_db
+def test_a_missing_requested_state_is_asked_for_in_the_apis_words(
+    api: Callable[[str], dict[str, object]],
+) -> None:
+    """The API names its own parameter, not the command line's --requested-state."""
+    result = api("/api/v1/deadlines?agreement=EU-AZ&received=2024-01-10&requesting_state=AZ")
+    assert result["status"] == 422
+    error = result["body"]["error"]  # type: ignore[index]
+    assert error["message"] == (
+        "AZ is the requesting state: give the requested Member State, whose calendar counts."
+    )
+    assert error["fields"] == {"requested_state": ["Required when the partner requests."]}

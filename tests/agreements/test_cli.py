@@ -170,3 +170,19 @@ def test_the_demo_loads_the_registry() -> None:
     out = io.StringIO()
     call_command("demo", "--quiet-logins", stdout=out)
     assert "Agreements registry: 0 agreements created, 0 updated, 28 unchanged." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_deadlines_names_the_option_to_give() -> None:
+    """The service's message is neutral; the command adds its own option."""
+    with pytest.raises(CommandError) as caught:
+        call_command("deadlines", "--agreement", "EU-AZ", "--received", "2024-01-10",
+                     "--requesting-state", "AZ", stdout=io.StringIO())  # fmt: skip
+    assert str(caught.value) == (
+        "AZ is the requesting state: give the requested Member State, whose calendar counts. "
+        "(--requested-state: Required when the partner requests.)"
+    )
+    with pytest.raises(CommandError) as unknown:
+        call_command("deadlines", "--agreement", "EU-RS", "--received", "2026-03-02",
+                     "--requested-state", "XX", stdout=io.StringIO())  # fmt: skip
+    assert str(unknown.value).endswith("(--requested-state: Unknown state.)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 
@@ -104,3 +105,53 @@ def test_a_return_case_with_a_pending_asylum_application_shows_the_stop(
     refused = de.post(f"/applications/{draft['id']}/submit")
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "safeguard_stop"
+
+
+def _accepted(api_as: Callable[[str], ApiClient]) -> tuple[ApiClient, ApiClient, int, int]:
+    """An application submitted by DE, acknowledged and accepted by AZ."""
+    de, az = api_as("de-officer"), api_as("az-officer")
+    _pid, case_id = _register(de)
+    app = de.post(f"/return-cases/{case_id}/applications",
+                  {"kind": "own_nationals", "requested_state": "AZ", "procedure": "normal"}
+                  ).json()["application"]  # fmt: skip
+    person_id = app["persons"][0]["id"]
+    de.upload(f"/applications/{app['id']}/evidence",
+              {"person": person_id, "evidence_code": "passport", "file": io.BytesIO(PDF)})  # fmt: skip
+    assert de.post(f"/applications/{app['id']}/submit").status_code == 200
+    assert az.post(f"/applications/{app['id']}/acknowledge").status_code == 200
+    return de, az, app["id"], person_id
+
+
+@pytest.mark.django_db
+def test_times_keep_their_offset_and_seconds(api_as: Callable[[str], ApiClient]) -> None:
+    """10:00 at +04:00 is 06:00 UTC, whatever the server's time zone (it was stored as 09:00Z,
+    the offset dropped and the wall time read in Brussels); a time without an offset is read
+    in the server's time zone, as the web form reads it."""
+    de, az, app_id, person_id = _accepted(api_as)
+    year = dt.date.today().year + 1  # a winter ahead: Brussels is at UTC+1
+    interview = az.post(f"/applications/{app_id}/interviews",
+                        {"person": person_id, "scheduled_for": f"{year}-02-03T10:00:30+04:00"})  # fmt: skip
+    assert interview.status_code == 200, interview.json()
+    assert [i["scheduled_for"] for i in interview.json()["application"]["interviews"]] == [
+        f"{year}-02-03T06:00:30Z"
+    ]
+    local = az.post(f"/applications/{app_id}/interviews",
+                    {"person": person_id, "scheduled_for": f"{year}-02-04T10:00:00"})  # fmt: skip
+    assert local.status_code == 200, local.json()
+    scheduled = [i["scheduled_for"] for i in az.get(f"/applications/{app_id}").json()[
+        "application"]["interviews"]]  # fmt: skip
+    assert f"{year}-02-04T09:00:00Z" in scheduled
+
+    reply = az.post(f"/applications/{app_id}/replies", {"person": person_id, "decision": "accept"})
+    assert reply.status_code == 200, reply.json()
+    document = az.post(f"/applications/{app_id}/travel-documents",
+                       {"person": person_id, "kind": "laissez_passer", "number": "LP1",
+                        "issued_on": dt.date.today().isoformat(),
+                        "valid_until": f"{year + 1}-12-31"})  # fmt: skip
+    assert document.status_code == 200, document.json()
+    transfer = de.post(f"/applications/{app_id}/transfers",
+                       {"persons": [person_id], "planned_at": f"{year}-03-01T09:30:00Z",
+                        "border_crossing_point": "Baku airport"})  # fmt: skip
+    assert transfer.status_code == 200, transfer.json()
+    transfers = de.get(f"/applications/{app_id}").json()["application"]["transfers"]
+    assert [t["planned_at"] for t in transfers] == [f"{year}-03-01T09:30:00Z"]

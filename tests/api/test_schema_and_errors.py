@@ -206,3 +206,43 @@ def test_a_link_to_an_operation_status_or_parameter_the_document_lacks_is_refuse
     ):
         with pytest.raises(ValueError, match="API link"):
             add_links(copy.deepcopy(document), "/api/v1", [wrong])
+
+
+@pytest.mark.django_db
+def test_refused_values_are_keyed_by_the_requests_field_names_in_plain_words(
+    api_as: Callable[[str], ApiClient],
+) -> None:
+    """Field keys are the names the client sent (no "form." or "literal[…]" parts), and the
+    messages are ours, not the parser's ("Input should be a valid integer, …")."""
+    de = api_as("de-officer")
+    person = de.post("/persons", {"surname_latin": "Plain", "given_names_latin": "Words",
+                                  "sex": "F", "birth_year": 1990}).json()["id"]  # fmt: skip
+
+    def fields(response: Any) -> dict[str, list[str]]:
+        return dict(_error(response, 422, "validation_failed")["fields"])
+
+    # An optional choice and a required one: the bare name, one message listing the choices.
+    assert fields(de.post(f"/persons/{person}/nationalities",
+                          {"state": "AZ", "status": "bogus", "current": "maybe"})) == {
+        "status": ["Choose one of: claimed, established."],
+        "current": ["Enter true or false."],
+    }  # fmt: skip
+    assert fields(de.post("/persons", {"surname_latin": None, "given_names_latin": 5,
+                                       "sex": "Q", "birth_year": "soon"})) == {
+        "surname_latin": ["This is required."],
+        "given_names_latin": ["Enter text."],
+        "sex": ["Choose one of: F, M, X."],
+        "birth_year": ["Enter a whole number."],
+    }  # fmt: skip
+    assert fields(de.post("/return-cases", {})) == {"person_id": ["This is required."]}
+    assert fields(de.get("/persons", limit=0)) == {"limit": ["Enter a number of at least 1."]}
+    assert fields(de.get("/persons", limit="all")) == {"limit": ["Enter a whole number."]}
+
+    # Multipart fields are keyed like JSON ones: "person", not "form.person".
+    case = de.post("/return-cases", {"person_id": person}).json()["id"]
+    app = de.post(f"/return-cases/{case}/applications",
+                  {"kind": "own_nationals", "requested_state": "AZ", "procedure": "normal"}
+                  ).json()["application"]["id"]  # fmt: skip
+    upload = de.upload(f"/applications/{app}/evidence",
+                       {"person": "abc", "evidence_code": "passport"})  # fmt: skip
+    assert fields(upload) == {"person": ["Enter a whole number."]}

@@ -370,8 +370,8 @@ def _requested_state(
             if requesting_code == partner:
                 raise ValidationFailed(
                     _(
-                        "%(partner)s is the requesting state: give the requested Member State "
-                        "(--requested-state), whose calendar counts."
+                        "%(partner)s is the requesting state: give the requested Member State, "
+                        "whose calendar counts."
                     )
                     % {"partner": partner},
                     fields={"requested_state": [_("Required when the partner requests.")]},

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -107,17 +109,137 @@ def method_not_allowed(request: HttpRequest, response: HttpResponse) -> HttpResp
     return result
 
 
+# Where ninja says a value came from: the first part of an error's location, never a field.
+_SOURCES = frozenset({"body", "query", "path", "form", "file", "header", "cookie"})
+# The name of the operation's body parameter, which follows "body" in a location.
+_BODY_PARAMETERS = frozenset({"payload", "body"})
+# A part of a location that names a member of a union ("literal['a','b']", "function-after[…]").
+_UNION_MEMBER = re.compile(r"^[a-z][a-z_-]*\[.*\]$")
+# The values in pydantic's list of what a literal expects: "'claimed', 'established' or ''".
+_EXPECTED_VALUE = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"|(-?\d+)")
+
+_REQUIRED = gettext_lazy("This is required.")
+_WHOLE_NUMBER = gettext_lazy("Enter a whole number.")
+_DATE = gettext_lazy("Enter a date as YYYY-MM-DD, e.g. 2026-03-02.")
+_DATETIME = gettext_lazy(
+    "Enter a date and time in ISO 8601, e.g. 2026-03-01T09:30:00Z; without an offset it is "
+    "read as the server's local time."
+)
+_LIST = gettext_lazy("Send a list (a JSON array).")
+_OBJECT = gettext_lazy("Send a JSON object.")
+
+# The project's words for pydantic's common error types (its own wording never reaches users).
+_MESSAGES: dict[str, Any] = {
+    "missing": _REQUIRED,
+    "int_parsing": _WHOLE_NUMBER,
+    "int_type": _WHOLE_NUMBER,
+    "int_from_float": _WHOLE_NUMBER,
+    "int_parsing_size": _WHOLE_NUMBER,
+    "float_parsing": gettext_lazy("Enter a number."),
+    "float_type": gettext_lazy("Enter a number."),
+    "string_type": gettext_lazy("Enter text."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "date_parsing": _DATE,
+    "date_type": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE,
+    "datetime_parsing": _DATETIME,
+    "datetime_type": _DATETIME,
+    "datetime_from_date_parsing": _DATETIME,
+    "datetime_object_invalid": _DATETIME,
+    "list_type": _LIST,
+    "tuple_type": _LIST,
+    "set_type": _LIST,
+    "dict_type": _OBJECT,
+    "model_type": _OBJECT,
+    "model_attributes_type": _OBJECT,
+    "json_invalid": gettext_lazy("The request body is not valid JSON."),
+    "string_too_long": gettext_lazy("Enter at most %(max_length)s characters."),
+    "string_too_short": gettext_lazy("Enter at least %(min_length)s characters."),
+    "too_long": gettext_lazy("Give at most %(max_length)s items."),
+    "too_short": gettext_lazy("Give at least %(min_length)s items."),
+    "greater_than": gettext_lazy("Enter a number greater than %(gt)s."),
+    "greater_than_equal": gettext_lazy("Enter a number of at least %(ge)s."),
+    "less_than": gettext_lazy("Enter a number less than %(lt)s."),
+    "less_than_equal": gettext_lazy("Enter a number of at most %(le)s."),
+}
+_FALLBACK = gettext_lazy("Enter a valid value.")
+
+
+def _field_key(loc: Any) -> str:
+    """The request's own name for the field: without where it came from (body, query, form …),
+    the body parameter's name, or the members of a union pydantic tried."""
+    parts = list(loc or ())
+    if parts and parts[0] in _SOURCES:
+        source = parts.pop(0)
+        if source == "body" and parts and parts[0] in _BODY_PARAMETERS:
+            parts.pop(0)
+    kept = [str(p) for p in parts if not (isinstance(p, str) and _UNION_MEMBER.match(p))]
+    return ".".join(kept) or "__all__"
+
+
+def _choices(expected: str) -> list[str]:
+    values = [
+        next(g for g in m.groups() if g is not None) for m in _EXPECTED_VALUE.finditer(expected)
+    ]
+    return [v for v in values if v != ""]
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if err.get("input_is_null") and (kind.endswith("_type") or kind == "literal_error"):
+        # null for a value that cannot be empty
+        return str(_REQUIRED)
+    if kind in ("literal_error", "enum"):
+        choices = _choices(str(ctx.get("expected", "")))
+        if choices:
+            return _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)}
+        return _("Choose one of the values offered.")
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return str(_FALLBACK)
+    try:
+        return str(template) % ctx if "%(" in str(template) else str(template)
+    except (KeyError, TypeError, ValueError):
+        return str(_FALLBACK)
+
+
 def _validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for err in errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        fields.setdefault(".".join(loc) or "__all__", []).append(
-            str(err.get("msg", "Invalid value."))
-        )
+        messages = fields.setdefault(_field_key(err.get("loc")), [])
+        message = _message(err)
+        if message not in messages:
+            messages.append(message)
     return fields
 
 
+def _keep_null_inputs(api: NinjaAPI) -> None:
+    """Ninja drops each error's input before the handler sees it; keep whether it was null,
+    so that null in a field that takes none reads "This is required." rather than a type."""
+    original = api.validation_error_from_error_contexts
+
+    def build(error_contexts: list[Any]) -> ValidationError:
+        exc = original(error_contexts)
+        nulls = [
+            "input" in e and e["input"] is None
+            for context in error_contexts
+            for e in context.pydantic_validation_error.errors(include_url=False)
+        ]
+        if len(nulls) == len(exc.errors):
+            for err, null in zip(exc.errors, nulls, strict=True):
+                if null:
+                    err["input_is_null"] = True
+        return exc
+
+    setattr(api, "validation_error_from_error_contexts", build)  # noqa: B010
+
+
 def install(api: NinjaAPI) -> None:
+    _keep_null_inputs(api)
+
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         return error_json(request, exc.http_status, exc.code, exc.message, exc.fields)

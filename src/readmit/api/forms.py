@@ -39,8 +39,13 @@ def _annotation(field: forms.Field) -> tuple[Any, Any]:
         return (int, ...) if required else (int | None, None)
     if isinstance(field, forms.ChoiceField):
         values = _choice_values(field)
-        kind: Any = Literal[tuple(values)] if values else str
-        return (kind, ...) if required else (kind | Literal[""] | None, None)
+        if not values:
+            return (str, ...) if required else (str | None, None)
+        if required:
+            return Literal[tuple(values)], ...
+        # One literal with "" among its values (not a union of literals): a refused value then
+        # gives one error under the field's own name, not one per member of a union.
+        return Literal[(*values, "")] | None, None
     if isinstance(field, forms.IntegerField):
         return (int, ...) if required else (int | None, None)
     if isinstance(field, forms.DateTimeField):
@@ -85,7 +90,9 @@ def _form_data(values: Mapping[str, Any]) -> QueryDict:
         elif value is True:
             data[key] = "on"
         elif isinstance(value, dt.datetime):
-            data[key] = value.strftime("%Y-%m-%d %H:%M")
+            # ISO 8601 with its seconds and any offset: the form keeps an aware time's instant,
+            # and reads a naive one in the server's time zone, as the web page does.
+            data[key] = value.isoformat()
         elif isinstance(value, dt.date):
             data[key] = value.isoformat()
         else:

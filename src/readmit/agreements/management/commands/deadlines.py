@@ -4,10 +4,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from readmit.agreements.cli import parse_date, to_json
+from readmit.agreements.cli import parse_date, refused, to_json
 from readmit.agreements.deadlines import Procedure
 from readmit.agreements.selectors import agreement_deadlines
 from readmit.core.errors import DomainError
+
+# The command's option for each field the deadline selector may refuse.
+OPTIONS = {
+    "agreement": "--agreement",
+    "received": "--received",
+    "procedure": "--procedure",
+    "accepted": "--accepted",
+    "acknowledged": "--acknowledged",
+    "requested_state": "--requested-state",
+    "requesting_state": "--requesting-state",
+}
 
 
 class Command(BaseCommand):
@@ -68,7 +79,7 @@ class Command(BaseCommand):
                 requesting_state=options["requesting_state"],
             )
         except DomainError as exc:
-            raise CommandError(exc.message) from None
+            raise refused(exc, OPTIONS) from None
         self.stdout.write(to_json(report.as_json(), indent=2))
 
     def _sweep(self, options: dict[str, Any]) -> None:
