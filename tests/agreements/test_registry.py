@@ -172,6 +172,22 @@ def test_an_invalid_file_saves_nothing_and_lists_every_problem() -> None:
     assert AuditEntry.objects.count() == audit_before
 
 
+@pytest.mark.django_db
+def test_a_value_the_database_cannot_hold_is_a_problem_of_the_file() -> None:
+    document = json.loads(REGISTRY_FILE.read_text(encoding="utf-8"))
+    serbia = next(a for a in document["agreements"] if a["code"] == "EU-RS")
+    serbia["rules"][0]["value"] = 2_147_483_648
+    before = registry_export()
+    with pytest.raises(ValidationFailed) as caught:
+        registry_import(actor=None, text=json.dumps(document))
+    [problem] = caught.value.fields["file"]
+    assert problem.endswith(
+        f"EU-RS rules[0] ({serbia['rules'][0]['rule']}): A period can be at most 2147483647, "
+        "the largest number the database can store (got 2147483648)."
+    )
+    assert registry_export() == before
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -222,6 +222,11 @@ def _rule_form(**changes: object) -> dict[str, object]:
     [
         ({"value": "-3"}, "A period must be positive (got -3)."),
         ({"value": "0"}, "A period must be positive (got 0)."),
+        (
+            {"value": "9999999999"},
+            "A period can be at most 2147483647, the largest number the "
+            "database can store (got 9999999999).",
+        ),
         ({"unit": "weeks"}, "Select a valid choice. weeks is not one of the available choices."),
         ({"unit": "boolean"}, "its unit must be one of"),
         ({"key": "tacit_acceptance", "value": "yes"}, "its unit must be boolean"),
@@ -332,6 +337,24 @@ def test_an_invalid_upload_lists_the_problems_and_saves_nothing(client_as: Clien
     assert response.status_code == 200
     assert "The registry file was not imported: 1 problem found. Nothing was changed." in body
     assert "A period must be positive (got -1)." in body
+    assert registry_export() == before
+
+
+@pytest.mark.django_db
+def test_an_upload_with_a_value_the_database_cannot_hold_saves_nothing(
+    client_as: ClientAs,
+) -> None:
+    document = json.loads(registry_export())
+    document["agreements"][0]["rules"][0]["value"] = 9999999999
+    upload = SimpleUploadedFile("registry.json", json.dumps(document).encode(), "application/json")
+    before = registry_export()
+    response = client_as("platform-admin").post(
+        reverse("agreements:registry_import"), {"file": upload}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "The registry file was not imported: 1 problem found. Nothing was changed." in body
+    assert "the largest number the database can store (got 9999999999)." in body
     assert registry_export() == before
 
 

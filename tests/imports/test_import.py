@@ -538,3 +538,56 @@ def test_an_imported_application_shares_what_the_persons_record_holds(officer: U
     assert full_snapshot["nationalities"] == [
         {"state": "AZ", "status": "established", "current": True}
     ]
+
+
+@pytest.mark.django_db
+def test_a_nul_character_is_an_error_of_its_row_and_column(officer: User) -> None:
+    rows = [_row(1), _row(2, surname_latin="Impor\x00tov2"), _row(3, document_number="C\x00")]
+    before = _counts()
+    report = _run(officer, _csv(rows))
+    assert not report.saved
+    assert _counts() == before
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (3, "surname_latin", "Text cannot contain the NUL character (U+0000)."),
+        (4, "document_number", "Text cannot contain the NUL character (U+0000)."),
+    ]
+    report = _run(officer, _csv(rows), valid_only=True)
+    assert report.saved
+    assert (report.persons, report.invalid_rows) == (1, 2)
+    assert [(e.row, e.column) for e in report.errors] == [
+        (3, "surname_latin"),
+        (4, "document_number"),
+    ]
+    assert Person.objects.count() == before[0] + 1
+    assert Person.objects.filter(surname_latin="Importov1").count() == 1
+    assert not Person.objects.filter(surname_latin__startswith="Impor").exclude(
+        surname_latin="Importov1"
+    )
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_cell_or_the_header_is_reported_on_the_job_page(
+    client_as: Callable[[str], Client], django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_as("de-officer")
+    files = {
+        "cell": _csv([_row(1), _row(2, given_names_latin="A\x00li")]),
+        "header": _csv([_row(1)], header=[*HEADER[:-1], "document\x00expiry"]),
+    }
+    pages = {}
+    for name, data in files.items():
+        upload = io.BytesIO(data)
+        upload.name = "cases.csv"
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/imports/", {"file": upload, "valid_only": "on"})
+        assert response.status_code == 302
+        page = client.get(response["Location"])
+        assert page.status_code == 200
+        pages[name] = page.content.decode()
+    assert "Saved: 1 persons" in pages["cell"]
+    assert "given_names_latin" in pages["cell"]
+    assert "Text cannot contain the NUL character (U+0000)." in pages["cell"]
+    assert "Text cannot contain the NUL character (U+0000)." in pages["header"]
+    assert "failed unexpectedly" not in pages["cell"] + pages["header"]
+    assert list(Person.objects.filter(surname_latin__startswith="Importov").values_list(
+        "surname_latin", flat=True)) == ["Importov1"]  # fmt: skip

@@ -4,17 +4,24 @@ typed, the detention total against the configured cap, supervisors' overrides.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from readmit.accounts.models import User
+from readmit.accounts.services import token_create
 from readmit.audit.models import AccessLogEntry, AuditEntry
 from readmit.persons.models import Person
 from readmit.returns.choices import PolicyKey
-from readmit.returns.models import Appeal, PolicyRule, ReturnCase
+from readmit.returns.models import Appeal, PolicyRule, ReturnCase, ReturnDecision
 from readmit.returns.selectors import detention_total
-from readmit.returns.services import appeal_record, detention_start
+from readmit.returns.services import (
+    appeal_record,
+    case_record_return,
+    decision_record,
+    detention_start,
+)
 from tests.returns.dates import days_ago, days_ahead
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +193,83 @@ def test_the_case_list(
     assert case.reference not in client_as("nl-officer").get("/returns/").content.decode()
     assert client_as("de-admin").get("/returns/").status_code == 403
     assert "Return cases" in client_as("de-officer").get("/").content.decode()
+
+
+BEYOND_THE_CALENDAR = (
+    "An entry ban this long would end after 31 December 9999, the last date the system can "
+    "represent."
+)
+
+
+def _bearer(persona: Callable[[str], User], username: str) -> dict[str, str]:
+    issued = token_create(actor=None, user=persona(username), name="t", days=5)
+    return {"HTTP_AUTHORIZATION": f"Bearer {issued.plaintext}"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "message"),
+    [
+        ({"entry_ban_imposed": True, "entry_ban_length": 9000, "entry_ban_unit": "years"},
+         "entry_ban_length", BEYOND_THE_CALENDAR),
+        ({"entry_ban_imposed": True, "entry_ban_length": 40000, "entry_ban_unit": "months"},
+         "entry_ban_length", "The system can store a length of at most 32767."),
+        # The shortest period from 30 December 9999 would end beyond the calendar: one day
+        # is shorter than that.
+        ({"vd_granted": True, "vd_start": "9999-12-30", "vd_end": "9999-12-31"},
+         "vd_end", "The period must be at least 7 days"),
+    ],
+    ids=["ban-beyond-the-calendar", "ban-beyond-the-column", "period-at-the-calendar-end"],
+)  # fmt: skip
+def test_a_decision_beyond_the_calendar_is_refused_on_its_field(
+    make_case: Callable[..., ReturnCase],
+    persona: Callable[[str], User],
+    client_as: Callable[[str], Client],
+    extra: dict[str, Any],
+    field: str,
+    message: str,
+) -> None:
+    case = make_case()
+    body = {"issuing_authority": "LEA Berlin", "decided_on": days_ago(3).isoformat(), **extra}
+    if not extra.get("vd_granted"):
+        body["vd_refusal_reason"] = "risk_of_absconding"
+    response = Client().post(
+        f"/api/v1/return-cases/{case.pk}/decision",
+        body,
+        content_type="application/json",
+        **_bearer(persona, "de-officer"),
+    )
+    assert response.status_code == 422
+    fields = response.json()["error"]["fields"]
+    assert set(fields) == {field}
+    assert fields[field][0].startswith(message)
+    form = {k: "on" if v is True else str(v) for k, v in body.items()}
+    page = client_as("de-officer").post(f"/returns/{case.pk}/forms/decision/", form)
+    assert page.status_code == 200
+    assert f'id="decision_{field}_error"' in page.content.decode()
+    assert message in page.content.decode()
+    assert not ReturnDecision.objects.filter(case=case).exists()
+    assert not AuditEntry.objects.filter(action="returns.decision.recorded").exists()
+
+
+def test_an_entry_ban_ending_beyond_the_calendar_never_breaks_reading_the_case(
+    make_case: Callable[..., ReturnCase],
+    officer: User,
+    persona: Callable[[str], User],
+    client_as: Callable[[str], Client],
+) -> None:
+    case = make_case()
+    decision = decision_record(actor=officer, case_id=case.pk, issuing_authority="LEA Berlin",
+                               decided_on=days_ago(3), vd_granted=False,
+                               vd_refusal_reason="risk_of_absconding", entry_ban_imposed=True,
+                               entry_ban_length=2, entry_ban_unit="years")  # fmt: skip
+    case_record_return(actor=officer, case_id=case.pk, actual_departure=days_ago(1))
+    # A length recorded before the calendar's limit was checked.
+    ReturnDecision.objects.filter(pk=decision.pk).update(entry_ban_length=9000)
+    page = client_as("de-officer").get(f"/returns/{case.pk}/")
+    assert page.status_code == 200
+    assert "end not computable: it would fall after the last date the system can represent" in (
+        page.content.decode()
+    )
+    response = Client().get(f"/api/v1/return-cases/{case.pk}", **_bearer(persona, "de-officer"))
+    assert response.status_code == 200
+    assert response.json()["decision"]["entry_ban_length"] == 9000

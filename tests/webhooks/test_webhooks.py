@@ -30,7 +30,7 @@ from readmit.readmission.services import (
 )
 from readmit.returns.services import case_create
 from readmit.webhooks import services, signing
-from readmit.webhooks.models import DeliveryStatus, WebhookDelivery
+from readmit.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from readmit.webhooks.services import deliver_due, endpoint_create, endpoint_update
 
 
@@ -418,3 +418,85 @@ def test_every_timeline_action_is_an_event_type() -> None:
     assert not missing
     docs = (source.parents[3] / "docs" / "webhooks.md").read_text()
     assert all(f"`{t.removeprefix('application.')}`" in docs for t in EVENT_TYPES)
+
+
+UNUSABLE_ADDRESSES = [
+    ("https://[abc/x", "This is not a valid web address."),
+    ("https://hooks.example/a b", "The address must not contain spaces or line breaks."),
+    ("https://hooks.example/a\tb", "The address must not contain spaces or line breaks."),
+    ("https://hooks.example:0/x", "The port must be a number from 1 to 65535."),
+    ("https://hooks.example:65536/x", "The port must be a number from 1 to 65535."),
+    ("https://hooks.example:https/x", "The port must be a number from 1 to 65535."),
+]
+
+
+@pytest.mark.parametrize(("url", "message"), UNUSABLE_ADDRESSES)
+@pytest.mark.django_db
+def test_an_unusable_address_is_refused_in_plain_words_everywhere(
+    persona: Callable[[str], User],
+    client_as: Callable[[str], Client],
+    url: str,
+    message: str,
+) -> None:
+    admin = persona("de-admin")
+    existing = endpoint_create(
+        actor=admin, url="https://hooks.example/ok", event_types=["application.submitted"]
+    ).endpoint
+    issued = token_create(actor=None, user=admin, name="t", days=5)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {issued.plaintext}"}
+    api = Client()
+    created = api.post(
+        "/api/v1/webhooks",
+        {"url": url, "event_types": ["application.submitted"]},
+        content_type="application/json",
+        **auth,
+    )
+    assert created.status_code == 422
+    assert created.json()["error"]["fields"] == {"url": [message]}
+    patched = api.patch(
+        f"/api/v1/webhooks/{existing.pk}",
+        {"url": url},
+        content_type="application/json",
+        **auth,
+    )
+    assert patched.status_code == 422
+    assert patched.json()["error"]["fields"] == {"url": [message]}
+    page = client_as("de-admin").post(
+        "/webhooks/new/", {"url": url, "event_types": ["application.submitted"], "enabled": "on"}
+    )
+    assert page.status_code == 200
+    assert message in page.content.decode()
+    assert "secret" not in page.context
+    existing.refresh_from_db()
+    assert existing.url == "https://hooks.example/ok"
+    assert list(WebhookEndpoint.objects.values_list("pk", flat=True)) == [existing.pk]
+
+
+@pytest.mark.django_db
+def test_a_long_description_is_refused_not_cut(persona: Callable[[str], User]) -> None:
+    admin = persona("de-admin")
+    issued = token_create(actor=None, user=admin, name="t", days=5)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {issued.plaintext}"}
+    api = Client()
+    body = {"url": "https://hooks.example/x", "event_types": ["application.submitted"]}
+    response = api.post(
+        "/api/v1/webhooks", {**body, "description": "d" * 201}, content_type="application/json",
+        **auth,
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {"description": ["At most 200 characters."]}
+    assert not WebhookEndpoint.objects.exists()
+    created = api.post(
+        "/api/v1/webhooks", {**body, "description": "d" * 200}, content_type="application/json",
+        **auth,
+    )  # fmt: skip
+    assert created.status_code == 201 and created.json()["description"] == "d" * 200
+    patched = api.patch(
+        f"/api/v1/webhooks/{created.json()['id']}",
+        {"description": "e" * 201},
+        content_type="application/json",
+        **auth,
+    )
+    assert patched.status_code == 422
+    assert patched.json()["error"]["fields"] == {"description": ["At most 200 characters."]}
+    assert WebhookEndpoint.objects.get().description == "d" * 200

@@ -23,6 +23,9 @@ from readmit.agreements.choices import (
 )
 
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}$")
+# The rule's value column (IntegerField) holds at most this on every supported database:
+# a technical limit, not a legal one.
+RULE_VALUE_MAX = 2_147_483_647
 
 
 def _choices(choices: Any) -> str:
@@ -121,6 +124,14 @@ def check_rule(
             add("value", _("A period takes a whole number, not %(value)r.") % {"value": value})
         elif value <= 0:
             add("value", _("A period must be positive (got %(value)s).") % {"value": value})
+        elif value > RULE_VALUE_MAX:
+            add(
+                "value",
+                _(
+                    "A period can be at most %(max)d, the largest number the database can store (got %(value)s)."
+                )
+                % {"max": RULE_VALUE_MAX, "value": value},
+            )
     if clock_start not in (None, "") and clock_start not in ClockStart.values:
         add(
             "clock_start",

@@ -66,6 +66,9 @@ def open_table(stream: IO[bytes], size: int, file_name: str = "") -> Table:
 
 def _header(raw: list[Any]) -> list[str]:
     columns = [str(c or "").strip().lstrip("\ufeff").lower() for c in raw]
+    if any("\x00" in c for c in columns):
+        # Said before any message repeats a column's name: no report can hold it.
+        raise FileRejected(_("Text cannot contain the NUL character (U+0000)."), row=1)
     while columns and not columns[-1]:
         columns.pop()
     missing = [c for c in REQUIRED if c not in columns]

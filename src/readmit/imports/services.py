@@ -196,7 +196,8 @@ def _validate(
     errors: list[tuple[str, str]] = []
     values: dict[str, str] = {}
     dates: dict[str, Any] = {}
-    formulas: list[tuple[str, str]] = []
+    # Cells refused as they are (a formula, a NUL character): their message only.
+    refused: list[tuple[str, str]] = []
     for name in NAMES:
         cell = raw.get(name)
         if type(cell) is str:  # every CSV cell: the plain case first, it is most of the work
@@ -207,9 +208,13 @@ def _validate(
             continue
         else:
             text = _text(cell)
-        if text.startswith(FORMULA_START):
+        if "\x00" in text:
+            # No database text column can hold it (PostgreSQL refuses it outright).
+            refused.append((name, _("Text cannot contain the NUL character (U+0000).")))
+            text = ""
+        elif text.startswith(FORMULA_START):
             # Treated as data, never evaluated, and refused: it may be a spreadsheet formula.
-            formulas.append(
+            refused.append(
                 (name, _("A cell must not start with =, +, - or @ (it may be a formula)."))
             )
             text = ""
@@ -258,9 +263,9 @@ def _validate(
     if any(values[c] for c in APPLICATION_COLUMNS):
         application = _application(values, dates, v, errors)
 
-    if formulas:  # the formula's message only, not the follow-up ("This is required.")
-        flagged = {column for column, _message in formulas}
-        errors = formulas + [e for e in errors if e[0] not in flagged]
+    if refused:  # the refusal only, not the follow-up ("This is required.")
+        flagged = {column for column, _message in refused}
+        errors = refused + [e for e in errors if e[0] not in flagged]
     if errors:
         return None, errors
     person = NewPerson(

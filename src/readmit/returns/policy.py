@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from readmit.accounts.models import State
 from readmit.audit.services import audit_record
-from readmit.core.calendar import add_period
+from readmit.core.calendar import InvalidPeriod, add_period
 from readmit.returns.choices import Confidence, PolicyKey, PolicyUnit
 from readmit.returns.models import PolicyRule
 
@@ -128,6 +128,16 @@ def period_end(start: dt.date, amount: int, unit: str) -> dt.date:
     """The day a period of `amount` `unit` from `start` ends (Reg. 1182/71 Art. 3 reckoning,
     via `readmit.core.calendar`)."""
     return add_period(start=start, amount=amount, unit=_UNITS[unit])
+
+
+def period_end_or_none(start: dt.date, amount: int, unit: str) -> dt.date | None:
+    """`period_end`, or None when that day would fall after the last date the calendar can
+    hold (31 December 9999, a technical limit of the system, not a legal one). `amount` and
+    `unit` must already be valid: a positive whole number of days, months or years."""
+    try:
+        return period_end(start, amount, unit)
+    except InvalidPeriod:
+        return None
 
 
 def rule_in_days(rule: PolicyRule, *, anchor: dt.date) -> int:

@@ -36,7 +36,7 @@ from readmit.returns.models import (
     ReturnDecision,
     VulnerabilityAssessment,
 )
-from readmit.returns.policy import period_end, policy_rule, rule_in_days
+from readmit.returns.policy import period_end, period_end_or_none, policy_rule, rule_in_days
 
 if TYPE_CHECKING:
     from readmit.accounts.models import User
@@ -134,13 +134,16 @@ def transfer_to_record(case: ReturnCase) -> tuple[str, dt.date] | None:
 
 def entry_ban_end(case: ReturnCase, decision: ReturnDecision | None = None) -> dt.date | None:
     """When the entry ban ends: its length counted from the actual departure (CJEU C-225/16
-    Ouhrami). None while there is no ban or the person has not left."""
+    Ouhrami). None while there is no ban or the person has not left, and when the end would
+    fall after the last date the calendar can hold (reading a case never fails on it)."""
     decision = decision if decision is not None else current_decision(case)
     if decision is None or not decision.entry_ban_imposed or case.actual_departure is None:
         return None
     if not decision.entry_ban_length or not decision.entry_ban_unit:
         return None
-    return period_end(case.actual_departure, decision.entry_ban_length, decision.entry_ban_unit)
+    return period_end_or_none(
+        case.actual_departure, decision.entry_ban_length, decision.entry_ban_unit
+    )
 
 
 # --- Detention ---------------------------------------------------------------------------------

@@ -70,6 +70,42 @@ class CreatedEndpoint:
     secret: str  # shown once
 
 
+URL_MAX = 500
+DESCRIPTION_MAX = 200  # the column's length
+
+
+def _url_problem(url: str) -> str:
+    """Why the address cannot be used, in plain words; empty when it can."""
+    allow_http = getattr(settings, "READMIT_WEBHOOK_ALLOW_HTTP", False)
+    scheme_message = (
+        _("Enter an http:// or https:// address.")
+        if allow_http
+        else _("Enter an https:// address.")
+    )
+    if len(url) > URL_MAX:
+        return _("At most %(n)d characters.") % {"n": URL_MAX}
+    # urlsplit quietly drops tabs and line breaks; an address with any white space (or
+    # another control character) is refused rather than sent somewhere else.
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return _("The address must not contain spaces or line breaks.")
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 address
+        return _("This is not a valid web address.")
+    if parts.scheme not in (("https", "http") if allow_http else ("https",)) or not hostname:
+        return scheme_message
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or above 65535
+        port = 0
+    if port == 0:
+        return _("The port must be a number from 1 to 65535.")
+    if parts.username or parts.password:
+        return _("The address must not contain a user name or password.")
+    return ""
+
+
 def _clean(
     url: str | None, event_types: Iterable[str] | None, description: str | None
 ) -> dict[str, Any]:
@@ -77,20 +113,9 @@ def _clean(
     clean: dict[str, Any] = {}
     if url is not None:
         url = url.strip()
-        parts = urlsplit(url)
-        allow_http = getattr(settings, "READMIT_WEBHOOK_ALLOW_HTTP", False)
-        if parts.scheme not in (("https", "http") if allow_http else ("https",)) or not (
-            parts.hostname
-        ):
-            errors["url"] = [
-                _("Enter an https:// address.")
-                if not allow_http
-                else _("Enter an http:// or https:// address.")
-            ]
-        elif len(url) > 500:
-            errors["url"] = [_("At most %(n)d characters.") % {"n": 500}]
-        elif parts.username or parts.password:
-            errors["url"] = [_("The address must not contain a user name or password.")]
+        problem = _url_problem(url)
+        if problem:
+            errors["url"] = [problem]
         clean["url"] = url
     if event_types is not None:
         chosen = sorted(set(event_types))
@@ -101,7 +126,10 @@ def _clean(
             errors["event_types"] = [_("Choose at least one event type.")]
         clean["event_types"] = chosen
     if description is not None:
-        clean["description"] = description.strip()[:200]
+        description = description.strip()
+        if len(description) > DESCRIPTION_MAX:
+            errors["description"] = [_("At most %(n)d characters.") % {"n": DESCRIPTION_MAX}]
+        clean["description"] = description
     if errors:
         raise ValidationFailed(_("The webhook endpoint was not saved."), fields=errors)
     return clean

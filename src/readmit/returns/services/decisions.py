@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from readmit.core.errors import Conflict
+from readmit.core.i18n import local_date
 from readmit.core.timeutil import today as local_today
 from readmit.returns.choices import PolicyKey, PolicyUnit, VoluntaryDepartureReason
 from readmit.returns.models import ReturnCase, ReturnDecision
-from readmit.returns.policy import period_end
+from readmit.returns.policy import period_end_or_none
 from readmit.returns.selectors import case_policy, current_decision
 from readmit.returns.services._base import Errors, locked_case, record_change
 
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     from readmit.accounts.models import User
 
 # --- The return decision -------------------------------------------------------------------------
+
+# The entry ban's length column (PositiveSmallIntegerField) holds at most this on every
+# supported database: a technical limit, not a legal one.
+ENTRY_BAN_LENGTH_MAX = 32767
 
 
 def _vd_length_errors(
@@ -31,10 +36,19 @@ def _vd_length_errors(
 
     The day the period starts from is not counted (Reg. 1182/71 Art. 3(1)): a period of 30
     days from 1 March ends on 31 March.
+
+    A bound that would fall after the last date the calendar can hold is later than any
+    `end`: the period is then shorter than the shortest, and never longer than the longest.
     """
     shortest = case_policy(case, PolicyKey.VOLUNTARY_DEPARTURE_MIN, on=on)
     longest = case_policy(case, PolicyKey.VOLUNTARY_DEPARTURE_MAX, on=on)
-    if shortest is not None and end < period_end(start, shortest.value, shortest.unit):
+    earliest_end = (
+        period_end_or_none(start, shortest.value, shortest.unit) if shortest is not None else None
+    )
+    latest_end = (
+        period_end_or_none(start, longest.value, longest.unit) if longest is not None else None
+    )
+    if shortest is not None and (earliest_end is None or end < earliest_end):
         errors.add(
             "vd_end",
             _(
@@ -46,7 +60,7 @@ def _vd_length_errors(
                 "source": shortest.source,
             },
         )
-    if longest is not None and end > period_end(start, longest.value, longest.unit):
+    if longest is not None and latest_end is not None and end > latest_end:
         errors.add(
             "vd_end",
             _(
@@ -79,12 +93,40 @@ def _entry_ban_errors(
     if "entry_ban_length" in errors or "entry_ban_unit" in errors:
         return
     assert length is not None
+    if length > ENTRY_BAN_LENGTH_MAX:
+        errors.add(
+            "entry_ban_length",
+            _("The system can store a length of at most %(n)d.") % {"n": ENTRY_BAN_LENGTH_MAX},
+        )
+        return
+    # The ban runs from the departure, which comes after the decision: a ban whose end from
+    # the decision day (or the departure, once recorded) is beyond the calendar can never be
+    # given an end date.
+    ban_end = period_end_or_none(on, length, unit)
+    departure = case.actual_departure
+    if ban_end is None or (
+        departure is not None
+        and departure > on
+        and period_end_or_none(departure, length, unit) is None
+    ):
+        errors.add(
+            "entry_ban_length",
+            _(
+                "An entry ban this long would end after %(day)s, the last date the system can represent."
+            )
+            % {"day": local_date(dt.date.max)},
+        )
+        return
     longest = case_policy(case, PolicyKey.ENTRY_BAN_MAX, on=on)
+    longest_end = (
+        period_end_or_none(on, longest.value, longest.unit) if longest is not None else None
+    )
     # Art. 11(2): in principle not beyond the maximum; longer only for a serious threat to
     # public policy, public security or national security.
     if (
         longest is not None
-        and period_end(on, length, unit) > period_end(on, longest.value, longest.unit)
+        and longest_end is not None
+        and ban_end > longest_end
         and not longer_reason.strip()
     ):
         errors.add(
