@@ -41,6 +41,20 @@ def entries(persona: Callable[[str], User]) -> None:
     access_log_record(actor=az, records=[("test.person", 22, az.authority_id)], purpose="az read")
 
 
+@pytest.fixture
+def person_change(persona: Callable[[str], User]) -> None:
+    """An officer's change of a person: its entry holds the person's name."""
+    de = persona("de-officer")
+    audit_record(
+        actor=de,
+        action="test.de.person",
+        object_type="persons.person",
+        object_id=3,
+        owner_authority_id=de.authority_id,
+        changes={"surname": "Mammadov"},
+    )
+
+
 def _csv(response: object) -> list[dict[str, str]]:
     text = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")  # type: ignore[attr-defined]
     return list(csv.DictReader(io.StringIO(text)))
@@ -56,17 +70,12 @@ def test_the_audit_log_shows_only_the_own_authority(
 
 
 def test_the_platform_administration_sees_configuration_not_the_authorities_cases(
-    entries: None, client_as: Callable[[str], Client], persona: Callable[[str], User]
+    entries: None,
+    person_change: None,
+    client_as: Callable[[str], Client],
+    persona: Callable[[str], User],
 ) -> None:
     # An officer's change carries the person's values; the platform sees no case content.
-    audit_record(
-        actor=persona("de-officer"),
-        action="test.de.person",
-        object_type="persons.person",
-        object_id=3,
-        owner_authority_id=persona("de-officer").authority_id,
-        changes={"surname": "Mammadov"},
-    )
     audit_record(actor=None, action="test.registry.loaded", changes={"agreements": 28})
     admin = persona("platform-admin")
     audit_record(
@@ -89,17 +98,12 @@ def test_the_platform_administration_sees_configuration_not_the_authorities_case
 
 
 def test_reading_changed_values_in_the_audit_trail_is_in_the_access_log(
-    entries: None, client_as: Callable[[str], Client], persona: Callable[[str], User]
+    entries: None,
+    person_change: None,
+    client_as: Callable[[str], Client],
+    persona: Callable[[str], User],
 ) -> None:
     de = persona("de-officer")
-    audit_record(
-        actor=de,
-        action="test.de.person",
-        object_type="persons.person",
-        object_id=3,
-        owner_authority_id=de.authority_id,
-        changes={"surname": "Mammadov"},
-    )
     audit_record(actor=de, action="test.de.nothing", object_type="persons.person", object_id=4)
 
     def reads(purpose: str) -> set[tuple[str, str]]:
