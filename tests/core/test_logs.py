@@ -38,3 +38,18 @@ def test_a_logged_exception_gives_its_type_and_frames_not_its_message() -> None:
 def test_the_servers_console_uses_it() -> None:
     console = [h for h in logging.getLogger().handlers if h.name == "console"]
     assert len(console) == 1 and isinstance(console[0].formatter, PlainFormatter)
+    # Django's loggers write through it alone (not Django's own console handler, with DEBUG).
+    for name in ("django", "django.server"):
+        logger = logging.getLogger(name)
+        assert console[0] in logger.handlers and not logger.propagate, name
+        streams = [h for h in logger.handlers if type(h) is logging.StreamHandler]
+        assert all(isinstance(h.formatter, PlainFormatter) for h in streams), name
+
+
+def test_a_traceback_another_handler_cached_on_the_record_is_not_printed() -> None:
+    record = _record_of_a_failure()
+    record.exc_text = logging.Formatter().formatException(record.exc_info)  # type: ignore[arg-type]
+    assert "C01234567" in record.exc_text  # what Django's own console handler would print
+    text = PlainFormatter("%(message)s").format(record)
+    assert "C01234567" not in text and WITHHELD in text
+    assert "C01234567" in record.exc_text  # the other handler's record is left as it was

@@ -356,6 +356,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("READMIT_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own console handler (DEBUG) would print exception messages: ours instead.
+        "django": {"handlers": ["console"], "propagate": False},
+        "django.server": {"handlers": ["console"], "propagate": False},
         # Django logs the request path with 4xx/5xx: our URLs carry no personal data by design.
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},

@@ -38,6 +38,15 @@ class PlainFormatter(logging.Formatter):
     """`logging.Formatter` whose tracebacks give each exception's type and frames, and not
     its message or the source lines (which may hold literal values)."""
 
+    def format(self, record: logging.LogRecord) -> str:
+        # Another handler may have cached the full traceback on the record (`exc_text`),
+        # which logging.Formatter would print as it is.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
     def formatException(
         self,
         ei: tuple[type[BaseException], BaseException, TracebackType | None]
