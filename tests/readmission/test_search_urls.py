@@ -11,6 +11,7 @@ from django.test import Client
 
 from readmit.readmission import services as s
 from readmit.readmission.models import Application
+from readmit.web.search import KEEP, MAX_TEXT, SESSION_KEY
 
 from .conftest import World
 
@@ -49,15 +50,39 @@ def test_a_search_by_name_leaves_the_name_out_of_every_url(
     assert submitted.reference not in nothing
 
 
-def test_the_token_reads_as_no_search_for_another_user(
+def test_a_token_the_session_does_not_hold_is_refused_never_read_as_no_search(
     submitted: Application, client_as: Callable[[str], Client]
 ) -> None:
     de = client_as("de-officer")
     url = de.post("/applications/", {"queue": "all", "q": "Nobody"})["Location"]
+    export = url.replace("/applications/", "/applications/export.csv")
     # In the searcher's session the token is the search (nothing matches "Nobody") ...
     assert submitted.reference not in de.get(url).content.decode()
-    # ... and in anyone else's it is nothing: the text is not in the link to be shared.
-    assert submitted.reference in client_as("de-supervisor").get(url).content.decode()
+    assert submitted.reference not in b"".join(de.get(export).streaming_content).decode()
+    # ... in anyone else's, or once the session has dropped it, it is refused: the list or the
+    # export without its search would show everyone the searcher meant to leave out.
+    other = client_as("de-supervisor")
+    for link in (url, export):
+        refused = other.get(link)
+        assert refused.status_code == 409
+        assert "search again" in refused.content.decode()
+        assert submitted.reference not in refused.content.decode()
+    for n in range(KEEP):
+        de.post("/applications/", {"queue": "all", "q": f"Other search {n}"})
+    assert de.get(export).status_code == 409
+
+
+def test_the_session_keeps_only_a_bounded_text_of_a_bounded_number_of_searches(
+    client_as: Callable[[str], Client],
+) -> None:
+    de = client_as("de-officer")
+    for _n in range(KEEP + 5):
+        url = de.post("/applications/", {"queue": "all", "q": "x" * 100_000})["Location"]
+    searches = de.session[SESSION_KEY]
+    assert len(searches) == KEEP
+    assert all(len(texts["q"]) == MAX_TEXT + 1 for texts in searches.values())
+    page = de.get(url)  # too long for the search box: said next to it, no rows shown
+    assert "at most 100 characters" in page.content.decode()
 
 
 def test_htmx_filtering_swaps_the_results_and_pushes_a_url_without_the_text(

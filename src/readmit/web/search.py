@@ -5,7 +5,10 @@ a proxy's log, a link copied into an e-mail). The list pages' filter forms there
 text is kept in the user's session under a random token and the browser is sent to the list's
 URL with the token (`s=…`) and the other filters, never the text. Reading a list, `searched`
 gives its parameters with the text put back. A URL with the text itself (`q=…`) is still read,
-for one typed by hand, but the pages never make one.
+for one typed by hand, but the pages never make one. A token the session no longer holds (an old
+link, another user's) is refused as expired: a list or an export is never given without the
+search it was asked with. The texts live in the session (the database's session table) until it
+ends, at most the user's latest `KEEP`.
 """
 
 from __future__ import annotations
@@ -16,21 +19,43 @@ from collections.abc import Sequence
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from readmit.core.errors import Conflict
 
 PARAM = "s"
 SESSION_KEY = "readmit_searches"
-KEEP = 50  # the user's latest searches; an older token reads as no search
+KEEP = 20  # the user's latest searches; an older token is refused as expired
+# Longer than any search box takes (the forms then refuse it as too long): the session keeps
+# no more of a text than that, whatever a request sends.
+MAX_TEXT = 500
+
+
+class SearchExpired(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "This search is no longer kept (only your latest %(n)d are, for this session): "
+                "search again."
+            )
+            % {"n": KEEP},
+            code="search_expired",
+        )
 
 
 def searched(request: HttpRequest, fields: Sequence[str] = ("q",)) -> QueryDict:
     """The list's query string, with the search texts its token stands for put back."""
     params = request.GET.copy()
     token = params.pop(PARAM, [""])[-1]
-    texts = request.session.get(SESSION_KEY, {}).get(token) if token else None
-    if isinstance(texts, dict):
-        for name in fields:
-            if name not in params and isinstance(texts.get(name), str):
-                params[name] = texts[name]
+    if not token:
+        return params
+    texts = request.session.get(SESSION_KEY, {}).get(token)
+    if not isinstance(texts, dict):
+        # Never the list (or the export) without the search it was asked with.
+        raise SearchExpired
+    for name in fields:
+        if name not in params and isinstance(texts.get(name), str):
+            params[name] = texts[name]
     return params
 
 
@@ -45,7 +70,7 @@ def search_redirect(request: HttpRequest, fields: Sequence[str] = ("q",)) -> Htt
         if name in ("csrfmiddlewaretoken", PARAM) or not kept:
             continue
         if name in fields:
-            texts[name] = kept[-1].strip()
+            texts[name] = kept[-1].strip()[: MAX_TEXT + 1]
         else:
             params.setlist(name, kept)
     if texts:
