@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -500,3 +501,52 @@ def test_a_long_description_is_refused_not_cut(persona: Callable[[str], User]) -
     assert patched.status_code == 422
     assert patched.json()["error"]["fields"] == {"description": ["At most 200 characters."]}
     assert WebhookEndpoint.objects.get().description == "d" * 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/hook",
+        "https://10.1.2.3/hook",
+        "https://192.168.0.7:8443/hook",
+        "https://169.254.169.254/latest/meta-data",  # a cloud's instance metadata
+        "https://[::1]/hook",
+        "https://[::ffff:127.0.0.1]/hook",
+        "https://localhost/hook",
+    ],
+)
+def test_where_private_addresses_are_not_allowed_they_are_refused(
+    url: str, persona: Callable[[str], User], settings: Any
+) -> None:
+    from readmit.core.errors import ValidationFailed
+
+    settings.READMIT_WEBHOOK_ALLOW_PRIVATE = False  # production's default
+    with pytest.raises(ValidationFailed) as refused:
+        endpoint_create(actor=persona("az-admin"), url=url, event_types=["application.submitted"])
+    assert refused.value.fields == {
+        "url": ["The address is on a local or private network; give a public address."]
+    }
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_name_that_leads_into_a_private_network_is_not_called(
+    persona: Callable[[str], User],
+    draft: Application,
+    receiver: Receiver,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # Registered by name while allowed; the worker checks what the name resolves to at each
+    # attempt (a name can be pointed at an internal address after registration).
+    by_name = receiver.url.replace("127.0.0.1", "localhost.test")
+    _register(persona, "az-admin", by_name, "application.submitted")
+    settings.READMIT_WEBHOOK_ALLOW_PRIVATE = False
+    resolved = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0))]
+    with mock.patch("socket.getaddrinfo", return_value=resolved):
+        deliveries = _submit(persona, draft, django_capture_on_commit_callbacks)
+    assert [d.last_error for d in deliveries] == ["private address"]
+    assert receiver.requests == []
+    draft.refresh_from_db()
+    assert draft.status == "submitted"  # the workflow went on

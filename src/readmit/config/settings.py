@@ -335,6 +335,10 @@ READMIT_WEBHOOK_MAX_ATTEMPTS = env_int("READMIT_WEBHOOK_MAX_ATTEMPTS", 8)
 READMIT_WEBHOOK_BACKOFF_SECONDS = env_int("READMIT_WEBHOOK_BACKOFF_SECONDS", 30)
 # Plain http:// endpoints only outside production (a local receiver while integrating).
 READMIT_WEBHOOK_ALLOW_HTTP = not PRODUCTION
+# Endpoints on loopback, private or link-local addresses only outside production, or where the
+# operator says so (a national system inside a government network): in production an authority
+# administrator must not make the platform's worker call into the platform's own network.
+READMIT_WEBHOOK_ALLOW_PRIVATE = env_bool("READMIT_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
 READMIT_IMPORT_MAX_BYTES = env_int("READMIT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 READMIT_IMPORT_MAX_ROWS = env_int("READMIT_IMPORT_MAX_ROWS", 200_000)
 

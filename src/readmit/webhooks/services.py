@@ -10,8 +10,10 @@ a failed attempt is retried with exponential backoff up to READMIT_WEBHOOK_MAX_A
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import logging
+import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -74,6 +76,40 @@ URL_MAX = 500
 DESCRIPTION_MAX = 200  # the column's length
 
 
+def _not_public(address: str) -> bool:
+    """Loopback, private, link-local, multicast, reserved or unspecified: not the Internet."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone id is no address
+    mapped = getattr(ip, "ipv4_mapped", None)
+    ip = mapped or ip
+    return not ip.is_global or ip.is_multicast
+
+
+def _private_host(hostname: str) -> bool:
+    """The host names an address that is not public (a literal address, or localhost)."""
+    if hostname.lower() in ("localhost", "localhost.localdomain") or hostname.lower().endswith(
+        ".localhost"
+    ):
+        return True
+    try:
+        return _not_public(hostname)
+    except ValueError:
+        return False  # a name: checked against what it resolves to, at each delivery
+
+
+def _resolves_to_private(hostname: str, port: int | None) -> bool:
+    """At delivery: any address the name resolves to is not public (or it does not resolve,
+    which the attempt then reports as it would)."""
+    try:
+        found = socket.getaddrinfo(hostname, port or 443, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return False
+    return any(_not_public(str(info[4][0])) for info in found)
+
+
+def _allow_private() -> bool:
+    return bool(getattr(settings, "READMIT_WEBHOOK_ALLOW_PRIVATE", False))
+
+
 def _url_problem(url: str) -> str:
     """Why the address cannot be used, in plain words; empty when it can."""
     allow_http = getattr(settings, "READMIT_WEBHOOK_ALLOW_HTTP", False)
@@ -103,6 +139,8 @@ def _url_problem(url: str) -> str:
         return _("The port must be a number from 1 to 65535.")
     if parts.username or parts.password:
         return _("The address must not contain a user name or password.")
+    if not _allow_private() and _private_host(hostname):
+        return _("The address is on a local or private network; give a public address.")
     return ""
 
 
@@ -402,6 +440,10 @@ def _claim(delivery_id: int, now: dt.datetime) -> WebhookDelivery | None:
     return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
 
 
+class _PrivateAddress(Exception):
+    """The endpoint's address is not public and private addresses are not allowed."""
+
+
 def attempt(delivery_id: int, *, now: dt.datetime | None = None) -> str | None:
     """One attempt of one delivery. Returns its new status, or None when not due."""
     now = now or timezone.now()
@@ -427,6 +469,13 @@ def attempt(delivery_id: int, *, now: dt.datetime | None = None) -> str | None:
     error = ""
     started = time.monotonic()
     try:
+        parts = urlsplit(endpoint.url)
+        if not _allow_private() and (
+            _private_host(parts.hostname or "")
+            or _resolves_to_private(parts.hostname or "", parts.port)
+        ):
+            # Not sent: the name (now) leads into a local or private network.
+            raise _PrivateAddress
         response = httpx.post(
             endpoint.url,
             content=body,
@@ -437,6 +486,8 @@ def attempt(delivery_id: int, *, now: dt.datetime | None = None) -> str | None:
         status_code = response.status_code
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}"
+    except _PrivateAddress:
+        error = "private address"
     except httpx.TimeoutException:
         error = "timeout"
     except httpx.HTTPError as exc:
