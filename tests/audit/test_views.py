@@ -120,6 +120,9 @@ def test_reading_changed_values_in_the_audit_trail_is_in_the_access_log(
     assert ("persons.person", "4") not in shown  # no values changed: nothing personal shown
     assert any("Mammadov" in r["changes"] for r in _csv(admin.get("/audit/export.csv")))
     assert reads("audit export") == shown
+    # Logged as the web's reads, though the rows stream after the view has returned.
+    exported = AccessLogEntry.objects.filter(actor_username="de-admin", purpose="audit export")
+    assert set(exported.values_list("channel", flat=True)) == {"web"}
 
 
 def test_the_audit_export_is_scoped_and_safe_for_spreadsheets(

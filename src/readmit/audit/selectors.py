@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from readmit.accounts.capabilities import Capability, require
+from readmit.audit.context import channel, current_channel
 from readmit.audit.models import AccessLogEntry, AuditEntry
 from readmit.audit.services import access_log_record
 
@@ -46,16 +47,24 @@ def audit_entries_streamed(
     *, user: User, entries: Iterable[AuditEntry], purpose: str, chunk: int = 2000
 ) -> Iterator[AuditEntry]:
     """`entries`, each chunk logged as shown (`audit_entries_shown`) before it is given out:
-    an export streams, and what it has not yet given out has not been read."""
-    batch: list[AuditEntry] = []
-    for entry in entries:
-        batch.append(entry)
-        if len(batch) == chunk:
+    an export streams, and what it has not yet given out has not been read. The reads are
+    logged with the channel of the request, which has ended by the time the rows stream."""
+    name = current_channel()
+
+    def stream() -> Iterator[AuditEntry]:
+        batch: list[AuditEntry] = []
+        for entry in entries:
+            batch.append(entry)
+            if len(batch) == chunk:
+                with channel(name):
+                    audit_entries_shown(user=user, entries=batch, purpose=purpose)
+                yield from batch
+                batch = []
+        with channel(name):
             audit_entries_shown(user=user, entries=batch, purpose=purpose)
-            yield from batch
-            batch = []
-    audit_entries_shown(user=user, entries=batch, purpose=purpose)
-    yield from batch
+        yield from batch
+
+    return stream()
 
 
 def access_log_list(
