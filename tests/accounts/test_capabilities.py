@@ -33,8 +33,13 @@ pytestmark = pytest.mark.django_db
         # A supervisor of the requested state cannot override the requesting state's safeguards.
         ("az-supervisor", {C.REPLY_APPLICATION}, {C.OVERRIDE_SAFEGUARD}),
         ("az-consul", {C.ISSUE_TRAVEL_DOCUMENT}, {C.SUBMIT_APPLICATION}),
-        ("iom-caseworker", {C.MANAGE_REINTEGRATION}, {C.REPLY_APPLICATION, C.SUBMIT_APPLICATION}),
-        ("monitor", {C.MONITOR_OPERATIONS}, {C.SUBMIT_APPLICATION}),
+        # A partner and a monitor read no readmission list (their own scopes do not exist yet).
+        (
+            "iom-caseworker",
+            {C.MANAGE_REINTEGRATION},
+            {C.VIEW_CASES, C.REPLY_APPLICATION, C.SUBMIT_APPLICATION},
+        ),
+        ("monitor", {C.MONITOR_OPERATIONS}, {C.VIEW_CASES, C.SUBMIT_APPLICATION}),
         ("analyst", {C.VIEW_STATISTICS}, {C.VIEW_CASES}),
         (
             "platform-admin",

@@ -68,6 +68,19 @@ def test_an_administrator_without_casework_gets_their_tasks(
     assert "Your tasks" in page and "/accounts/users/" in page and "/audit/access-log/" in page
 
 
+@pytest.mark.parametrize("username", ["iom-caseworker", "monitor", "analyst"])
+def test_a_partner_a_monitor_and_an_analyst_read_no_readmission_list(
+    username: str, submitted: Application, client_as: Callable[[str], Client]
+) -> None:
+    # Their own scopes (a referral with consent, an assigned operation, aggregates) are not
+    # built: until they are, the readmission lists and exports are closed to them, not empty.
+    client = client_as(username)
+    assert "Your tasks" in _rows(client, "/")
+    for url in ("/applications/?queue=all", "/applications/export.csv", "/persons/export.csv"):
+        assert client.get(url).status_code == 403, url
+    assert client.get(f"/applications/{submitted.pk}/").status_code == 404
+
+
 @pytest.mark.parametrize(
     "query",
     ["mammadov", "MAMMADOV", "Məmmədov", "məmmədov elçin", "memmedov", "C 0123-4567", "c01234567"],

@@ -73,8 +73,11 @@ KIND_CAPABILITIES: dict[str, frozenset[Capability]] = {
     "border_police": frozenset(_CASEWORK_REQUESTING | {C.OVERRIDE_SAFEGUARD} | _ADMINISTRATION),
     "central_authority": frozenset(_CASEWORK_REQUESTED | _ADMINISTRATION),
     "consular_post": frozenset(_CASEWORK_REQUESTED | _ADMINISTRATION),
-    "reintegration_partner": frozenset({C.VIEW_CASES, C.MANAGE_REINTEGRATION} | _ADMINISTRATION),
-    "monitoring_body": frozenset({C.VIEW_CASES, C.MONITOR_OPERATIONS} | _ADMINISTRATION),
+    # Not VIEW_CASES: a partner sees a person only through a referral with consent, a monitor
+    # only the operations it is assigned to, and neither exists yet; the readmission lists and
+    # exports would rest on these authorities owning no case (deny by default, not by luck).
+    "reintegration_partner": frozenset({C.MANAGE_REINTEGRATION} | _ADMINISTRATION),
+    "monitoring_body": frozenset({C.MONITOR_OPERATIONS} | _ADMINISTRATION),
     "statistics_office": frozenset({C.VIEW_STATISTICS} | _ADMINISTRATION),
     "platform_administration": frozenset(
         {C.MANAGE_AGREEMENTS, C.MANAGE_AUTHORITIES, C.VIEW_STATISTICS} | _ADMINISTRATION
