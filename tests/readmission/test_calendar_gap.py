@@ -48,3 +48,19 @@ def test_a_period_past_the_holiday_data_is_unknown_not_a_refusal(
     html = page.content.decode()
     assert 'data-testid="deadline-unknown"' in html
     assert application.reply_due_source[:40] in html
+
+
+def test_an_acceptance_past_the_holiday_data_is_recorded_with_its_due_dates_unknown(
+    world: World, persona: Callable[[str], User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Sri Lanka's case today: a 3-month transfer period from an acceptance in December runs
+    # into a year the holiday data does not hold. The acceptance is not refused for it.
+    walk = start(world, persona, state="AZ").take("submit")
+    monkeypatch.setattr(s, "period_deadline", _no_calendar)
+    walk.take("accept")
+    person = walk.application.persons.get(role="principal")
+    assert person.status == "accepted"
+    assert person.td_due is None and person.transfer_due is None
+    summary = walk.application.events.get(action="accepted").summary
+    assert "Travel document due date unknown" in summary
+    assert "Transfer due date unknown" in summary

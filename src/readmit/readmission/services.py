@@ -1699,10 +1699,14 @@ def reply_period_extend(
 
 def acceptance_deadlines(
     application: Application, person: ApplicationPerson, accepted_on: dt.date
-) -> None:
+) -> dict[str, RuleValue]:
+    """The travel document's and the transfer's due dates from the acceptance. One that the
+    requested state's calendar cannot count (its holiday data ends before it) stays unknown
+    (None), never guessed and never a refusal of the acceptance: returned, field → rule."""
     rules = _rules(application, application.received_on or accepted_on)
     roll, _source = roll_forward_setting(rules)
     person.accepted_on = accepted_on
+    unknown: dict[str, RuleValue] = {}
     # Like every deadline of the application, counted in the requested state's calendar: the
     # handover happens at its border (the same choice as `readmit deadlines`).
     for key, field in (
@@ -1710,11 +1714,35 @@ def acceptance_deadlines(
         (RuleKey.TRANSFER_PERIOD, "transfer_due"),
     ):
         rule = rules.get(key)
-        if rule is not None:
-            due = _deadline(
+        if rule is None:
+            continue
+        try:
+            due: dt.date | None = _count(
                 rule, start=accepted_on, country=application.requested_state_id, roll_forward=roll
             ).due
-            setattr(person, field, due)
+        except CalendarError:
+            due = None
+            unknown[field] = rule
+        setattr(person, field, due)
+    return unknown
+
+
+def _unknown_dues(unknown: dict[str, RuleValue]) -> str:
+    """What the timeline says of due dates the calendar could not count yet."""
+    what = {"td_due": _("Travel document due date"), "transfer_due": _("Transfer due date")}
+    return " ".join(
+        _(
+            "%(what)s unknown: the requested state's working-day calendar does not reach it "
+            "yet (%(value)s %(unit)s, %(source)s)."
+        )
+        % {
+            "what": what[field],
+            "value": rule.value,
+            "unit": RuleUnit(rule.unit).label,
+            "source": rule.source,
+        }
+        for field, rule in unknown.items()
+    )
 
 
 def _consequence(table: dict[str, dict[str, Step]], status: str, action: str) -> str:
@@ -1802,8 +1830,9 @@ def person_reply(
     today, now = _today(), timezone.now()
     person.status = step.to
     person.reply_on = today
+    unknown: dict[str, RuleValue] = {}
     if accept:
-        acceptance_deadlines(application, person, today)
+        unknown = acceptance_deadlines(application, person, today)
     else:
         person.refusal_reason = reason
         person.refusal_explanation = explanation.strip()
@@ -1815,13 +1844,12 @@ def person_reply(
     def summary() -> str:
         if not accept:
             return _("Refused: %(reason)s.") % {"reason": RefusalReason(reason).label}
-        if not person.transfer_due:
-            return _("Accepted.")
-        return (
-            _("Accepted.")
-            + " "
-            + _("Transfer due by %(due)s.") % {"due": local_date(person.transfer_due)}
-        )
+        parts = [_("Accepted.")]
+        if person.transfer_due:
+            parts.append(_("Transfer due by %(due)s.") % {"due": local_date(person.transfer_due)})
+        if unknown:
+            parts.append(_unknown_dues(unknown))
+        return " ".join(parts)
 
     _event(
         application,
