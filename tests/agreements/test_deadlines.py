@@ -554,3 +554,17 @@ def test_reasons_and_refusals_are_written_in_the_active_language() -> None:
     assert str(refused.value) == (
         "L’accusé de réception (1 mars 2026) ne peut pas précéder la réception (2 mars 2026)."
     )
+
+
+@pytest.mark.django_db
+def test_a_date_counted_over_an_estimated_lunar_holiday_says_it_may_move() -> None:
+    # 30 calendar days from 8 Feb 2027 end on 10 Mar, Eid al-Fitr as the data estimates it
+    # (the day is fixed by sighting): the date rolls forward over it, and may move with it.
+    result = deadlines("EU-PK", D(2027, 2, 8))
+    assert result["reply_due"] != "2027-03-10"
+    estimated = [w for w in result["warnings"] if "estimated" in w]
+    assert len(estimated) >= 1 and "Eid al-Fitr" in estimated[0]
+    assert estimated[0].startswith("The reply deadline counts over holidays")
+    # A calendar without lunar holidays (Serbia's) carries no such warning.
+    quiet = deadlines("EU-RS", D(2027, 6, 1))
+    assert not [w for w in quiet["warnings"] if "estimated" in w]

@@ -37,6 +37,7 @@ from readmit.core.calendar import (
     InvalidPeriod,
     Unit,
     add_period,
+    estimated_holidays,
     next_working_day,
     working_days_between,
 )
@@ -447,8 +448,31 @@ def compute_deadlines(
     for output in _OUTPUTS:
         report.sources.setdefault(output, None)
         report.confidence.setdefault(output, None)
+    _warn_about_estimated_holidays(report, country)
     _warn_about_confidence(report)
     return report
+
+
+def _warn_about_estimated_holidays(report: DeadlineReport, country: str) -> None:
+    """A date counted over a holiday whose day the data only estimates may move with it."""
+    for output in _OUTPUTS:
+        due = getattr(report, output, None)
+        start = (report.clock_start.get(output) or {}).get("date")
+        if not isinstance(due, dt.date) or not start:
+            continue
+        days = estimated_holidays(country, dt.date.fromisoformat(start), due)
+        if days:
+            report.warnings.append(
+                _(
+                    "The %(output)s counts over holidays whose day is estimated (a lunar "
+                    "calendar's, fixed by sighting or announcement): %(days)s. If the requested "
+                    "state announces another day, the date may move."
+                )
+                % {
+                    "output": _OUTPUT_NAMES[output],
+                    "days": ", ".join(f"{local_date(day)} ({name})" for day, name in days.items()),
+                }
+            )
 
 
 def _reply_start(

@@ -58,6 +58,7 @@ __all__ = [
     "Unit",
     "UnknownCountryCalendar",
     "add_period",
+    "estimated_holidays",
     "has_calendar",
     "is_working_day",
     "next_working_day",
@@ -108,6 +109,9 @@ class _YearTable:
     holidays: Mapping[datetime.date, str]
     weekend_dates: frozenset[datetime.date]
     weekend_workdays: frozenset[datetime.date]
+    # Holidays of a lunar calendar whose day the data estimates (the day is fixed by sighting
+    # or by an announcement, which may move it by a day or so).
+    estimated: frozenset[datetime.date] = frozenset()
 
 
 # ---------------------------------------------------------------------------------------
@@ -162,6 +166,18 @@ def _year_table(code: str, year: int) -> _YearTable:
         code, years=year, expand=False, language=info.language, categories=(PUBLIC,)
     )
     table = {day: str(name) for day, name in entity.items() if day.year == year}
+    # The data marks an estimated day in the name's language ("… (estimated)").
+    marks = [
+        entity.tr(label) % ""
+        for label in (
+            getattr(entity, "estimated_label", None),
+            getattr(entity, "observed_estimated_label", None),
+        )
+        if label
+    ]
+    estimated = frozenset(
+        day for day, name in table.items() if any(mark and mark in name for mark in marks)
+    )
     first = datetime.date(year, 1, 1)
     days_in_year = 366 if _stdlib_calendar.isleap(year) else 365
     weekend_dates = frozenset(
@@ -177,6 +193,7 @@ def _year_table(code: str, year: int) -> _YearTable:
         # object may list other years' swaps too: _non_working_days filters by year and
         # looks at the neighbouring years.
         weekend_workdays=frozenset(entity.weekend_workdays),
+        estimated=estimated,
     )
 
 
@@ -242,6 +259,22 @@ def public_holidays(country: str, year: int) -> dict[datetime.date, str]:
     code = _normalise_country(country)
     _check_year(_country_info(code), year)
     return dict(sorted(_year_table(code, year).holidays.items()))
+
+
+def estimated_holidays(
+    country: str, start: datetime.date, end: datetime.date
+) -> dict[datetime.date, str]:
+    """The holidays after `start` up to `end` whose day the holiday data only estimates (a
+    lunar calendar's, fixed by sighting or announcement), by date, with their names."""
+    code = _normalise_country(country)
+    info = _country_info(code)
+    found: dict[datetime.date, str] = {}
+    for year in range(max(start.year, info.first_year), min(end.year, info.last_year) + 1):
+        table = _year_table(code, year)
+        for day in table.estimated:
+            if start < day <= end:
+                found[day] = table.holidays[day]
+    return dict(sorted(found.items()))
 
 
 def is_working_day(country: str, day: datetime.date) -> bool:
