@@ -313,6 +313,27 @@ def test_a_rejected_action_is_explained_next_to_its_field_and_keeps_the_input(
     assert '<option value="not_a_national" selected>' in page
 
 
+def test_a_step_done_is_confirmed_with_what_it_recorded(
+    world: World, draft: Callable[..., Application], client_as: Callable[[str], Client]
+) -> None:
+    application = draft()
+    de = client_as("de-officer")
+    response = de.post(f"/applications/{application.pk}/act/submit/", {}, follow=True)
+    status = response.content.decode().split('role="status"', 1)[1].split("</", 1)[0]
+    assert "Done: Submit the application." in status
+    assert "Application submitted to Azerbaijan." in status  # the step's own timeline entry
+    az = client_as("az-officer")
+    person = application.persons.get().pk
+    replied = az.post(
+        f"/applications/{application.pk}/act/reply/",
+        {"reply-person": person, "reply-decision": "accept"},
+        follow=True,
+    ).content.decode()
+    assert "Accepted." in replied.split('role="status"', 1)[1].split("</", 1)[0]
+    # Kept in the session, not in a cookie: it may repeat what an officer typed.
+    assert "messages" not in response.cookies and "messages" not in de.cookies
+
+
 def az_user(client: Client) -> User:
     return User.objects.get(username="az-officer")
 

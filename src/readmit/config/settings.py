@@ -225,6 +225,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Sessions: an idle timeout (every request renews the expiry) and secure cookies in production.
 SESSION_COOKIE_AGE = env_int("READMIT_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Confirmations ("Done: … Accepted. Transfer due by …") may repeat what an officer typed: kept
+# in the server-side session, not in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

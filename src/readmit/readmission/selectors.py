@@ -536,6 +536,20 @@ def application_view(
     return view
 
 
+def step_summary(*, viewer: User, application_id: int, since: dt.datetime) -> str:
+    """What the viewer's latest step on the application recorded in its timeline (in the
+    reader's language), or "" when it recorded nothing: the page's confirmation says it."""
+    row = (
+        ApplicationEvent.objects.filter(
+            application_id=application_id, at__gte=since, actor_username=viewer.username
+        )
+        .order_by("-at", "-id")
+        .values_list("summary", "data")
+        .first()
+    )
+    return ApplicationEvent.summary_in_language(*row) if row else ""
+
+
 def evidence_get(*, viewer: User, application_id: int, evidence_id: int) -> Evidence:
     application = application_get(viewer=viewer, application_id=application_id)
     evidence = get_visible(Evidence.objects.filter(application=application), pk=evidence_id)

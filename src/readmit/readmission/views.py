@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -352,6 +353,7 @@ def application_act(request: HttpRequest, application_id: int, action: str) -> H
     services.require_may_take(viewer, view.side, action)  # 403 before the form's questions
     form = spec.form(request.POST, prefix=action, **action_choices(spec, view))
     if form.is_valid():
+        started = timezone.now()
         try:
             spec.handler(viewer, application_id, form.cleaned_data)
         except DomainError as exc:
@@ -359,7 +361,13 @@ def application_act(request: HttpRequest, application_id: int, action: str) -> H
                 raise
             apply_domain_error(form, exc)
         else:
-            messages.success(request, _("Done: %(action)s.") % {"action": spec.label})
+            done = _("Done: %(action)s.") % {"action": spec.label}
+            # What the step recorded ("Application submitted to Azerbaijan.", "Accepted.
+            # Transfer due by …"), as the timeline says it.
+            recorded = selectors.step_summary(
+                viewer=viewer, application_id=application_id, since=started
+            )
+            messages.success(request, f"{done} {recorded}".strip())
             return redirect("readmission:application_detail", application_id=application_id)
     view = selectors.application_view(
         viewer=viewer, application_id=application_id, purpose=f"action {action}"
