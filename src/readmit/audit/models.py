@@ -29,18 +29,24 @@ class AppendOnlyQuerySet(models.QuerySet[Any]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(f"{self.model.__name__} rows are append-only.")
 
-    def _scoped(self, user: User | AnonymousUser) -> AppendOnlyQuerySet:
+    def _scoped(
+        self, user: User | AnonymousUser, *, platform_also: models.Q | None = None
+    ) -> AppendOnlyQuerySet:
+        """Rows the user's authority made or that concern it. The platform administration
+        sees every row, or, given `platform_also`, its own and those that clause admits."""
         from readmit.accounts.capabilities import Capability, has
 
         if not has(user, Capability.VIEW_AUDIT):
             return self.none()
         assert user.is_authenticated
-        if user.role == "platform_admin":
-            return self.all()
-        return self.filter(
-            models.Q(actor_authority_id=user.authority_id)
-            | models.Q(owner_authority_id=user.authority_id)
+        own = models.Q(actor_authority_id=user.authority_id) | models.Q(
+            owner_authority_id=user.authority_id
         )
+        if user.role == "platform_admin":
+            if platform_also is None:
+                return self.all()
+            own |= platform_also
+        return self.filter(own)
 
 
 class AppendOnlyModel(models.Model):
@@ -63,17 +69,7 @@ class AuditEntryQuerySet(AppendOnlyQuerySet):
         authority and those that concern no authority (reference data, the agreements'
         registry), not an authority's people, cases or applications, whose changed values
         the entries hold."""
-        from readmit.accounts.capabilities import Capability, has
-
-        if not has(user, Capability.VIEW_AUDIT):
-            return self.none()
-        assert user.is_authenticated
-        own = models.Q(actor_authority_id=user.authority_id) | models.Q(
-            owner_authority_id=user.authority_id
-        )
-        if user.role == "platform_admin":
-            own |= models.Q(owner_authority_id__isnull=True)
-        return self.filter(own)
+        return self._scoped(user, platform_also=models.Q(owner_authority_id__isnull=True))
 
 
 class AuditEntry(AppendOnlyModel):
